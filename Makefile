@@ -1,0 +1,44 @@
+# `make run` and `make test` set up everything they need on a fresh machine with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEVSET ?= ../shared/devset
+SEEDS_EXPECTED ?= ../shared/golden/seeds_expected.json
+
+# Prefect keeps its state in the project and never phones home.
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: run test eval validate docs clean help
+
+help:
+	@echo "make run       set up, then run the pipeline on seeds/ into data/"
+	@echo "make test      set up, then run the test suite"
+	@echo "make eval      score extraction on DEVSET=$(DEVSET) and on the seeds"
+	@echo "make validate  validate the published tables in data/"
+	@echo "make docs      regenerate docs/tables.md from schemas/"
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/newsflow run --input seeds --data data
+
+test: $(BIN)/.installed
+	$(BIN)/pytest
+
+eval: $(BIN)/.installed
+	$(BIN)/newsflow eval --gold $(DEVSET)/gold.jsonl --articles $(DEVSET)/articles
+	$(BIN)/newsflow eval --gold $(SEEDS_EXPECTED) --articles seeds
+
+validate: $(BIN)/.installed
+	$(BIN)/newsflow validate --data data
+
+docs: $(BIN)/.installed
+	$(BIN)/python -m flows.dictionary
+
+clean:
+	rm -rf $(VENV) .prefect data .pytest_cache

@@ -1,0 +1,55 @@
+"""Parse money expressions ("up to USD 2 billion", "$ 500 million", "Rs1.2trn") into amount, currency, qualifier."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from flows.nlp import load_rules
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: float
+    currency: str | None
+    text: str
+    qualifier: str | None
+    start: int
+    end: int
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], dict[str, str], dict[str, float], dict[str, str]]:
+    rules = load_rules("money")
+    currencies: dict[str, str] = rules["currencies"]
+    scales = {k.lower(): float(v) for k, v in rules["scales"].items()}
+    symbols = "|".join(re.escape(c) for c in sorted(currencies, key=len, reverse=True))
+    scale = "|".join(re.escape(s) for s in sorted(scales, key=len, reverse=True))
+    number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    pattern = re.compile(
+        rf"(?P<pre>(?<![A-Za-z])(?:{symbols}))?\s?(?P<num>{number})\s?(?P<scale>(?:{scale})\b)?\.?\s?(?P<post>(?:{symbols})(?![A-Za-z]))?",
+        re.IGNORECASE,
+    )
+    return pattern, {k.lower(): v for k, v in currencies.items()}, scales, rules["qualifiers"]
+
+
+def parse_money(text: str, start: int, end: int) -> Money | None:
+    """The first amount in text[start:end]; the qualifier may stand just before the span."""
+    pattern, currencies, scales, qualifiers = _patterns()
+    span = text[start:end]
+    match = next((m for m in pattern.finditer(span) if m.group("num")), None)
+    if match is None:
+        return None
+    value = float(match.group("num").replace(",", ""))
+    scale = (match.group("scale") or "").lower()
+    value *= scales.get(scale, 1.0)
+    marker = match.group("pre") or match.group("post")
+    currency = currencies.get(marker.lower()) if marker else None
+    lead = (text[max(0, start - 25) : start] + span[: match.start()]).lower()
+    qualifier = None
+    for phrase, code in sorted(qualifiers.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"\b{re.escape(phrase)}$", lead.rstrip()):
+            qualifier = code
+            break
+    return Money(amount=value, currency=currency, text=span.strip(), qualifier=qualifier, start=start, end=end)

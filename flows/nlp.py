@@ -1,0 +1,155 @@
+"""The spaCy pipeline: the configured model, a gazetteer ruler before its NER and a fixer after it.
+
+Rules live in flows/rules/*.yaml; this module only turns them into spaCy components.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+# Components the extractors never read: skipping them is free throughput.
+UNUSED_COMPONENTS = ["lemmatizer"]
+
+
+@functools.cache
+def load_rules(name: str, rules_dir: Path = RULES_DIR) -> Any:
+    """A rule file (YAML) by stem, parsed once per process."""
+    return yaml.safe_load((rules_dir / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def gazetteer_patterns(nlp: Language, gazetteer: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """entity_ruler patterns for every name and alias; acronyms match their exact case only."""
+    patterns = []
+    for entry in gazetteer:
+        for surface in [entry["name"], *entry.get("aliases", [])]:
+            if surface.lower().startswith("the "):
+                continue
+            tokens = [t.text for t in nlp.make_doc(surface)]
+            exact = len(tokens) == 1
+            attr = "ORTH" if exact else "LOWER"
+            pattern = [{attr: t if exact else t.lower()} for t in tokens]
+            patterns.append({"label": entry["type"], "pattern": pattern, "id": entry["name"]})
+    return patterns
+
+
+def _followed_by(span: Span, words: set[str], window: int = 3) -> bool:
+    doc = span.doc
+    for token in doc[span.end : min(len(doc), span.end + window + 1)]:
+        if token.lower_ in words:
+            return True
+        if not (token.is_punct or token.pos_ in {"ADJ", "NOUN", "PROPN"} or token.is_lower):
+            return False
+    return False
+
+
+@Language.factory("newsflow_entity_fixer")
+def make_entity_fixer(nlp: Language, name: str) -> "EntityFixer":
+    return EntityFixer(load_rules("titles"))
+
+
+class EntityFixer:
+    """Corrects NER labels with general rules: organisation suffixes, facility words, one label per name."""
+
+    def __init__(self, rules: dict[str, Any]) -> None:
+        self.org_suffixes = {w.lower() for w in rules["org_suffixes"]}
+        self.facility_words = {w.lower() for w in rules["facility_words"]}
+        self.not_entities = set(rules["not_entities"])
+
+    def relabel(self, span: Span) -> str:
+        if span.ent_id_:  # gazetteer match: trust it
+            return span.label_
+        if span.label_ in {"PERSON", "PRODUCT", "WORK_OF_ART", "ORG"} and _followed_by(span, self.facility_words):
+            return "FAC"
+        if span.label_ in {"PERSON", "PRODUCT", "WORK_OF_ART", "FAC"} and span[-1].lower_ in self.org_suffixes:
+            return "ORG"
+        return span.label_
+
+    def named_orgs(self, doc: Doc) -> list[Span]:
+        """Capitalised runs ending in an organisation word ("Mota-Engil Group") that NER missed."""
+        found = []
+        for token in doc:
+            if token.lower_ not in self.org_suffixes or not token.is_title:
+                continue
+            start = token.i
+            while start > 0:
+                prev = doc[start - 1]
+                if prev.is_title or prev.is_upper and prev.is_alpha or prev.text in {"-", "&"} and start > 1:
+                    start -= 1
+                elif prev.lower_ in {"of", "and", "for"} and start > 1 and doc[start - 2].is_title:
+                    start -= 1
+                else:
+                    break
+            while start < token.i and (doc[start].lower_ in {"of", "and", "for", "the", "-", "&"}):
+                start += 1
+            if start < token.i and doc[start].sent == token.sent:
+                found.append(Span(doc, start, token.i + 1, label="ORG"))
+        return found
+
+    def defined_acronyms(self, doc: Doc) -> list[Span]:
+        """Long forms defined with an acronym, "United States Strategic Metals (USSM)", as one ORG span."""
+        found = []
+        for token in doc[2:-1]:
+            if not (doc[token.i - 1].text == "(" and doc[token.i + 1].text == ")" and token.is_upper and 2 <= len(token) <= 8):
+                continue
+            letters, i = token.text.lower(), token.i - 2
+            while letters and i >= 0 and doc[i].sent == token.sent:
+                word = doc[i]
+                if word.lower_ in {"of", "and", "for", "the", "-", "&"} and not word.is_sent_start:
+                    i -= 1
+                    continue
+                if not word.text[:1].isupper() or word.text[0].lower() != letters[-1]:
+                    break
+                letters, i = letters[:-1], i - 1
+            if not letters:
+                found.append(Span(doc, i + 1, token.i - 1, label="ORG"))
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [s for s in doc.ents if s.text not in self.not_entities]
+        for extra in self.defined_acronyms(doc) + self.named_orgs(doc):
+            inside = [s for s in spans if s.start >= extra.start and s.end <= extra.end]
+            clash = [s for s in spans if s.start < extra.end and extra.start < s.end and s not in inside]
+            if not clash and not any(s.start == extra.start and s.end == extra.end for s in inside):
+                spans = [s for s in spans if s not in inside] + [extra]
+        spans.sort(key=lambda s: s.start)
+        labels = [self.relabel(s) for s in spans]
+        # One label per surface in a document: the model often types the same name two ways.
+        votes: dict[str, Counter[str]] = {}
+        for span, label in zip(spans, labels):
+            votes.setdefault(span.text, Counter())[label] += 2 if label != span.label_ or span.ent_id_ else 1
+        fixed = []
+        for span in spans:
+            label = votes[span.text].most_common(1)[0][0]
+            fixed.append(Span(doc, span.start, span.end, label=label, kb_id=span.kb_id, span_id=span.id))
+        doc.ents = fixed
+        return doc
+
+
+@functools.cache
+def load_pipeline(model: str) -> Language:
+    """The model with the gazetteer ruler before NER and the fixer after; cached per process."""
+    nlp = spacy.load(model, exclude=UNUSED_COMPONENTS)
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+    ruler.add_patterns(gazetteer_patterns(nlp, load_rules("gazetteer")))
+    nlp.add_pipe("newsflow_entity_fixer", after="ner")
+    return nlp
+
+
+def model_version(model: str) -> str:
+    nlp = load_pipeline(model)
+    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', model)}@{nlp.meta.get('version', '?')}"
+
+
+def parse(nlp: Language, texts: Iterable[str], *, processes: int = 1, batch_size: int = 64) -> Iterator[Doc]:
+    """Docs in input order; one process for small inputs, where worker start-up would dominate."""
+    return nlp.pipe(texts, n_process=max(1, processes), batch_size=batch_size)

@@ -1,0 +1,109 @@
+"""The Prefect flow `news_pipeline`: thin tasks over the stage modules. Only this module knows Prefect."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import clean, contracts, extract, ingest, publish, resolve, storage, validate
+from flows.nlp import model_version
+from flows.settings import Settings
+
+TASK = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+@task(**TASK)
+def ingest_task(input_path: Path, max_bytes: int) -> tuple[list[Any], list[Any]]:
+    return ingest.ingest_path(input_path, max_bytes=max_bytes)
+
+
+@task(**TASK)
+def clean_task(documents: list[Any]) -> list[Any]:
+    return [clean.clean_document(d) for d in documents]
+
+
+@task(**TASK)
+def load_published_task(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    return {name: storage.read_rows(data_dir, name) for name in publish.PUBLISH_ORDER}
+
+
+@task(**TASK)
+def extract_task(articles: list[Any], settings: Settings) -> list[dict[str, Any]]:
+    return extract.extract_articles(articles, model=settings.model, processes=settings.effective_processes, batch_size=settings.batch_size)
+
+
+@task(**TASK)
+def resolve_task(articles: list[Any], extractions: list[Any], published: dict[str, Any], run_id: str) -> dict[str, list[dict[str, Any]]]:
+    return resolve.build_tables(articles, extractions, published, run_id)
+
+
+@task(**TASK)
+def validate_task(tables: dict[str, list[dict[str, Any]]]) -> dict[str, validate.ValidationResult]:
+    known = contracts.load_contracts()
+    return validate.validate_tables({n: contracts.to_arrow(rows, known[n]) for n, rows in tables.items()}, known)
+
+
+@task(**TASK)
+def publish_task(data_dir: Path, name: str, current: list[dict[str, Any]], proposed: list[dict[str, Any]], metadata: dict[str, str]) -> dict[str, Any]:
+    contract = contracts.load_contracts()[name]
+    changes = publish.plan_changes(current, proposed, contract.primary_key)
+    if changes.empty and storage.current_version(data_dir, name) is not None:
+        return {"version": storage.current_version(data_dir, name), "upserts": 0, "deletes": 0}
+    version = storage.upsert(data_dir, name, contracts.to_arrow(changes.upserts, contract), key=contract.primary_key, delete_keys=changes.deletes, metadata=metadata)
+    return {"version": version, "upserts": len(changes.upserts), "deletes": len(changes.deletes)}
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+@flow(name="news_pipeline", log_prints=False)
+def news_pipeline(settings: Settings) -> dict[str, Any]:
+    """Ingest, clean, extract, resolve, validate and publish the articles under settings.input_path."""
+    logger = get_run_logger()
+    run_id = publish.new_run_id()
+    documents, quarantined = ingest_task(settings.input_path, settings.max_bytes)
+    storage.write_quarantine(settings.data_dir, run_id, [dict(q) for q in quarantined])
+    cleaned = [a for chunk in _chunks(documents, settings.chunk_size) for a in clean_task(chunk)]
+    published = load_published_task(settings.data_dir)
+    seen = {a["article_id"] for a in published["articles"]}
+    new = list({a["article_id"]: a for a in cleaned if a["article_id"] not in seen}.values())
+    logger.info("%d inputs: %d new articles, %d already published, %d quarantined", len(documents) + len(quarantined), len(new), len(cleaned) - len(new), len(quarantined))
+    summary: dict[str, Any] = {
+        "run_id": run_id,
+        "input": str(settings.input_path),
+        "data": str(settings.data_dir),
+        "documents": len(documents),
+        "new_articles": len(new),
+        "quarantined": dict(Counter(q["reason"] for q in quarantined)),
+        "tables": {},
+        "success": True,
+    }
+    tables_exist = all(storage.current_version(settings.data_dir, n) is not None for n in publish.PUBLISH_ORDER)
+    if not new and tables_exist:
+        for name in publish.PUBLISH_ORDER:
+            summary["tables"][name] = {"rows": len(published[name]), "version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "valid": True}
+        storage.write_report(settings.data_dir, run_id, summary)
+        return summary
+    extractions = [e for chunk in _chunks(new, settings.chunk_size) for e in extract_task(chunk, settings)]
+    proposed = resolve_task(new, extractions, published, run_id)
+    results = validate_task(proposed)
+    all_valid = all(r.success for r in results.values())
+    metadata = publish.commit_metadata(run_id, settings.model, model_version(settings.model), len(documents))
+    for name in publish.PUBLISH_ORDER:
+        result = results[name]
+        entry: dict[str, Any] = {"rows": len(proposed[name]), "valid": result.success, "validation": result.to_dict()}
+        # articles mark work as done: publish them only when every table passed, so failed work is redone.
+        if result.success and (name != "articles" or all_valid):
+            entry.update(publish_task(settings.data_dir, name, published[name], proposed[name], metadata))
+        else:
+            entry.update({"version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "published": False})
+            logger.error("%s failed validation: not published", name)
+        summary["tables"][name] = entry
+    summary["success"] = all_valid
+    storage.write_report(settings.data_dir, run_id, summary)
+    return summary

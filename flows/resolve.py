@@ -1,0 +1,435 @@
+"""Resolve names to canonical entities, articles to stories, and candidates to one row per real thing.
+
+Inputs are the candidates of this run's new articles plus the rows already published, so a
+new report of a known event or deal updates that row instead of adding another.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from flows.nlp import load_rules
+
+STORY_THRESHOLD = 0.33  # TF-IDF cosine; same-story pairs score ~0.4-0.6, related stories ~0.2-0.27
+STORY_MAX_DAYS = 10
+
+
+def stable_id(prefix: str, *parts: Any) -> str:
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return f"{prefix}_{digest[:16]}"
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _title_pattern() -> re.Pattern[str]:
+    titles = sorted(load_rules("titles")["titles"], key=len, reverse=True)
+    alternatives = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
+    return re.compile(rf"^(?:(?:the|us|u\.s\.|pakistani|american|chinese|indian)\s+)?(?:(?:{alternatives})\.?\s+)+", re.IGNORECASE)
+
+
+@functools.cache
+def _gazetteer() -> dict[str, tuple[str, str]]:
+    """name key -> (canonical name, type) for every gazetteer name and alias."""
+    table = {}
+    for entry in load_rules("gazetteer"):
+        for surface in [entry["name"], *entry.get("aliases", [])]:
+            table[name_key(surface)] = (entry["name"], entry["type"])
+    return table
+
+
+def clean_name(text: str, label: str) -> str:
+    """Strip articles, titles, possessives and stray punctuation; repair shouted surnames."""
+    name = re.sub(r"\s+", " ", text).strip(" .,;:-–—\"“”‘’'")
+    name = re.sub(r"(?:'s|’s|’|')$", "", name)
+    name = re.sub(r"^(the|The|THE)\s+", "", name)
+    if label == "PERSON":
+        name = _title_pattern().sub("", name).strip()
+        name = " ".join(w.capitalize() if w.isupper() and len(w) > 2 else w for w in name.split())
+    return name.strip()
+
+
+def name_key(name: str) -> str:
+    """A comparison key: case, punctuation, a leading 'the' and spelling variants folded."""
+    variants = load_rules("titles")["spelling_variants"]
+    words = re.findall(r"[\w]+", name.casefold().replace("’", "'"))
+    words = [variants.get(w, w) for w in words if w not in {"the", "s"}]
+    return " ".join(words)
+
+
+def _is_acronym(name: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]", name)) and len(name) <= 8
+
+
+def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """surface text -> (name, type) within one article: gazetteer, defined acronyms, surnames."""
+    mentions = extraction["mentions"]
+    acronyms = {short: long for short, long in extraction["acronyms"]}
+    result: dict[str, tuple[str, str]] = {}
+    full_people = [clean_name(m["text"], "PERSON") for m in mentions if m["label"] == "PERSON"]
+    full_people = [p for p in full_people if len(p.split()) > 1]
+    for m in mentions:
+        label = m["label"]
+        if m["canonical_hint"]:
+            result[m["text"]] = _gazetteer()[name_key(m["canonical_hint"])]
+            continue
+        name = clean_name(m["text"], label)
+        if m["text"] in acronyms or name in acronyms:
+            name = clean_name(acronyms.get(m["text"], acronyms.get(name, name)), label)
+        elif label == "PERSON" and len(name.split()) == 1:
+            same = [p for p in full_people if name_key(p.split()[-1]) == name_key(name)]
+            if same:
+                name = same[0]
+        hit = _gazetteer().get(name_key(name))
+        result[m["text"]] = hit if hit else (name, label)
+    return result
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def resolve_entities(
+    extractions: list[dict[str, Any]], existing: list[dict[str, Any]], run_id: str
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    """Entity rows (existing ones updated) and, per article, surface text -> canonical name."""
+    groups = _UnionFind()
+    info: dict[str, dict[str, Any]] = {}
+
+    def note(key: str, name: str, label: str, weight: int) -> None:
+        slot = info.setdefault(key, {"names": Counter(), "labels": Counter(), "order": len(info)})
+        slot["names"][name] += weight
+        slot["labels"][label] += weight
+
+    for row in existing:
+        key = name_key(row["name"])
+        note(key, row["name"], row["type"], 1000)  # keep published names stable
+        for alias in row["aliases"]:
+            groups.union(key, name_key(clean_name(alias, row["type"])))
+    per_article = {}
+    for ex in extractions:
+        names = local_names(ex)
+        per_article[ex["article_id"]] = names
+        for m in ex["mentions"]:
+            name, label = names[m["text"]]
+            key = name_key(name)
+            note(key, name, label, 100 if m["canonical_hint"] else 1)
+            groups.union(key, name_key(clean_name(m["text"], label)))
+    # A bare surname or acronym seen in one article joins the one corpus entity that owns it.
+    by_last: dict[str, set[str]] = defaultdict(set)
+    for key in info:
+        if " " in key and info[key]["labels"].most_common(1)[0][0] == "PERSON":
+            by_last[key.split()[-1]].add(groups.find(key))
+    for key in list(info):
+        if " " not in key and len(by_last.get(key, ())) == 1:
+            groups.union(key, next(iter(by_last[key])))
+
+    members: dict[str, list[str]] = defaultdict(list)
+    for key in info:
+        members[groups.find(key)].append(key)
+    canonical: dict[str, tuple[str, str]] = {}
+    for keys in members.values():
+        names: Counter[str] = Counter()
+        labels: Counter[str] = Counter()
+        for k in keys:
+            names.update(info[k]["names"])
+            labels.update(info[k]["labels"])
+        first = {k: info[k]["order"] for k in keys}
+        best = max(
+            names,
+            key=lambda n: (not _is_acronym(n), names[n] >= 100, len(n.split()), names[n], -first.get(name_key(n), 0)),
+        )
+        for k in keys:
+            canonical[k] = (best, labels.most_common(1)[0][0])
+
+    rows: dict[str, dict[str, Any]] = {}
+    for row in existing:
+        name, label = canonical[name_key(row["name"])]
+        copy = {**row, "name": name, "type": label, "aliases": list(row["aliases"]), "mentions": list(row["mentions"]), "article_ids": list(row["article_ids"])}
+        if name in rows:  # two published entities now known to be one
+            for field in ("aliases", "mentions", "article_ids"):
+                rows[name][field] += [x for x in copy[field] if x not in rows[name][field]]
+        else:
+            rows[name] = copy
+    surface_map: dict[str, dict[str, str]] = {}
+    for ex in extractions:
+        names = per_article[ex["article_id"]]
+        surface_map[ex["article_id"]] = {}
+        for m in ex["mentions"]:
+            name, label = canonical[name_key(names[m["text"]][0])]
+            surface_map[ex["article_id"]][m["text"]] = name
+            row = rows.setdefault(name, {"name": name, "type": label, "aliases": [], "mentions": [], "article_ids": [], "sources": set()})
+            row.setdefault("sources", set()).add(m["source"])
+            alias = re.sub(r"\s+", " ", m["text"]).strip()
+            if alias not in row["aliases"]:
+                row["aliases"].append(alias)
+            evidence = {k: m[k] for k in ("article_id", "sentence_index", "start", "end", "text")}
+            if evidence not in row["mentions"]:
+                row["mentions"].append(evidence)
+            if m["article_id"] not in row["article_ids"]:
+                row["article_ids"].append(m["article_id"])
+            row["type"] = label
+    result = []
+    for name, row in rows.items():
+        sources = row.pop("sources", None)
+        if name not in row["aliases"]:
+            row["aliases"].insert(0, name)
+        row["entity_id"] = stable_id("e", name.casefold())
+        row["mention_count"] = len(row["mentions"])
+        if sources is not None:
+            row["extractor"] = "+".join(sorted({"model" if s == "model" else "gazetteer" for s in sources}, key=["model", "gazetteer"].index)) if "extractor" not in row else row["extractor"]
+        row.setdefault("run_id", run_id)
+        result.append(row)
+    return sorted(result, key=lambda r: r["entity_id"]), surface_map
+
+
+# --- stories ---------------------------------------------------------------------------------
+
+
+def _terms(text: str) -> Counter[str]:
+    words = re.findall(r"[a-z0-9][a-z0-9\-.]*[a-z0-9]|[a-z]", text.lower())
+    return Counter(w for w in words if w not in STOP_WORDS and len(w) > 2)
+
+
+def _vectors(bodies: dict[str, str]) -> dict[str, dict[str, float]]:
+    terms = {k: _terms(v) for k, v in bodies.items()}
+    df = Counter(w for counts in terms.values() for w in counts)
+    n = len(terms)
+    vectors = {}
+    for k, counts in terms.items():
+        vec = {w: (1 + math.log(c)) * math.log((n + 1) / (df[w] + 1) + 1) for w, c in counts.items()}
+        norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
+        vectors[k] = {w: x / norm for w, x in vec.items()}
+    return vectors
+
+
+def story_similarity(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(w, 0.0) for w, x in a.items())
+
+
+def assign_stories(new: list[dict[str, Any]], existing: list[dict[str, Any]]) -> dict[str, str]:
+    """article_id -> story_id. A new article joins the most similar published or new article's story."""
+    everything = {a["article_id"]: a for a in [*existing, *new]}
+    vectors = _vectors({k: a["body"] for k, a in everything.items()})
+    stories = {a["article_id"]: a["story_id"] for a in existing}
+    for article in sorted(new, key=lambda a: a["article_id"]):
+        best, best_score = None, STORY_THRESHOLD
+        for other_id, story in stories.items():
+            if not _dates_close(article, everything[other_id]):
+                continue
+            score = story_similarity(vectors[article["article_id"]], vectors[other_id])
+            if score >= best_score:
+                best, best_score = story, score
+        stories[article["article_id"]] = best or stable_id("s", article["article_id"])
+    return {a["article_id"]: stories[a["article_id"]] for a in new}
+
+
+def _dates_close(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    da, db = a.get("published_date"), b.get("published_date")
+    return da is None or db is None or abs((da - db).days) <= STORY_MAX_DAYS
+
+
+# --- events and deals --------------------------------------------------------------------------
+
+
+def _canonical(names: Iterable[str], surface: dict[str, str]) -> list[str]:
+    return list(dict.fromkeys(surface.get(n, n) for n in names))
+
+
+def _overlap(a: Iterable[str], b: Iterable[str]) -> int:
+    return len(set(a) & set(b))
+
+
+def _same_event(a: dict[str, Any], b: dict[str, Any], stories: dict[str, str]) -> bool:
+    if a["event_type"] != b["event_type"] or _overlap(a["actors"], b["actors"]) < min(2, len(a["actors"]), len(b["actors"])):
+        return False
+    if a["event_date"] and b["event_date"]:
+        return a["event_date"] == b["event_date"] and a["date_granularity"] == b["date_granularity"]
+    if (a["date_text"] or b["date_text"]) and a.get("date_granularity") != b.get("date_granularity"):
+        return False
+    same_story = bool({stories.get(x) for x in a["article_ids"]} & {stories.get(x) for x in b["article_ids"]} - {None})
+    return same_story
+
+
+def _merge_rows(target: dict[str, Any], other: dict[str, Any], list_fields: tuple[str, ...]) -> None:
+    for field in list_fields:
+        for item in other[field]:
+            if item not in target[field]:
+                target[field].append(item)
+    for ev in other["evidence"]:
+        if ev not in target["evidence"]:
+            target["evidence"].append(ev)
+    for aid in other["article_ids"]:
+        if aid not in target["article_ids"]:
+            target["article_ids"].append(aid)
+    for key, value in other.items():
+        if target.get(key) is None and value is not None:
+            target[key] = value
+    target["confidence"] = round(min(1.0, max(target["confidence"], other["confidence"]) + 0.05), 3)
+
+
+def resolve_events(
+    extractions: list[dict[str, Any]],
+    surfaces: dict[str, dict[str, str]],
+    stories: dict[str, str],
+    existing: list[dict[str, Any]],
+    run_id: str,
+) -> list[dict[str, Any]]:
+    """Event rows: candidates with canonical actors, merged within an article and across a story."""
+    codebook = load_rules_codebook()["event_types"]
+    rows = [{**r, "actors": list(r["actors"]), "article_ids": list(r["article_ids"]), "evidence": list(r["evidence"])} for r in existing]
+    for ex in extractions:
+        for cand in ex["events"]:
+            row = {k: v for k, v in cand.items() if k not in {"future", "evidence"}}
+            row["actors"] = _canonical(cand["actors"], surfaces[ex["article_id"]])
+            row["article_ids"] = [ex["article_id"]]
+            row["evidence"] = [cand["evidence"]]
+            row["plover_category"] = codebook[row["event_type"]]["plover_category"]
+            row["plover_mode"] = codebook[row["event_type"]]["plover_mode"]
+            if row["location"]:
+                row["location"] = surfaces[ex["article_id"]].get(row["location"], row["location"])
+            match = next((r for r in rows if _same_event(r, row, stories)), None)
+            if match is None:
+                row["event_id"] = stable_id("v", ex["article_id"], cand["evidence"]["start"], row["event_type"])
+                row["run_id"] = run_id
+                rows.append(row)
+            else:
+                _merge_rows(match, row, ("actors",))
+                match["run_id"] = run_id
+    return rows
+
+
+def _same_deal(a: dict[str, Any], b: dict[str, Any], stories: dict[str, str]) -> bool:
+    if a["amount"] is not None and b["amount"] is not None:
+        close = abs(a["amount"] - b["amount"]) <= 0.01 * max(a["amount"], b["amount"]) and a["currency"] == b["currency"]
+        return close and (_overlap(a["parties"], b["parties"]) >= 1 or bool(set(a["article_ids"]) & set(b["article_ids"])))
+    same_story = bool({stories.get(x) for x in a["article_ids"]} & {stories.get(x) for x in b["article_ids"]} - {None})
+    if a["amount"] is None and b["amount"] is None:
+        return a["deal_type"] == b["deal_type"] and _overlap(a["parties"], b["parties"]) >= min(2, len(a["parties"]), len(b["parties"])) and same_story
+    # An amountless MoU reported near the amount it is about ("secured $500m through a deal with X ...
+    # X signed an MoU with Y"): same story or article, compatible types, shared parties.
+    near = bool(set(a["article_ids"]) & set(b["article_ids"])) or same_story
+    overlap = _overlap(a["parties"], b["parties"])
+    return near and _compatible(a["deal_type"], b["deal_type"]) and (overlap >= 2 or (overlap >= 1 and _adjacent(a, b)))
+
+
+def _compatible(a: str, b: str) -> bool:
+    """Deal types that can describe one deal: an MoU for an investment, a loan under a financing."""
+    loose = {"mou", "investment", "financing", "loan", "equity", "grant", "other"}
+    return a == b or (a in loose and b in loose)
+
+
+def _adjacent(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    for ea in a["evidence"]:
+        for eb in b["evidence"]:
+            if ea["article_id"] == eb["article_id"] and abs(ea["sentence_index"] - eb["sentence_index"]) <= 1:
+                return True
+    return False
+
+
+def _merge_deal(target: dict[str, Any], other: dict[str, Any]) -> None:
+    rules = load_rules("deals")
+    priority = rules["status_priority"]
+    if other["amount"] is None and target["amount"] is not None and other["deal_type"] in rules["amountless_types"]:
+        target["deal_type"] = other["deal_type"]  # the MoU names what the amount is
+    if priority.index(other["status"]) < priority.index(target["status"]):
+        target["status"] = other["status"]
+    known = {p["name"] for p in target["party_roles"]}
+    target["party_roles"] += [p for p in other["party_roles"] if p["name"] not in known]
+    _merge_rows(target, other, ("parties",))
+
+
+def resolve_deals(
+    extractions: list[dict[str, Any]],
+    surfaces: dict[str, dict[str, str]],
+    stories: dict[str, str],
+    dates: dict[str, Any],
+    existing: list[dict[str, Any]],
+    run_id: str,
+) -> list[dict[str, Any]]:
+    """Deal rows: canonical parties, one row per deal across reports, parts linked to totals."""
+    rules = load_rules("deals")
+    rows = [{**r, "parties": list(r["parties"]), "party_roles": list(r["party_roles"]), "article_ids": list(r["article_ids"]), "evidence": list(r["evidence"])} for r in existing]
+    for ex in extractions:
+        surface = surfaces[ex["article_id"]]
+        local: dict[str, str] = {}
+        for cand in ex["deals"]:
+            row = {k: v for k, v in cand.items() if k != "evidence"}
+            row["parties"] = _canonical(cand["parties"], surface)
+            roles: dict[str, str] = {}
+            for p in cand["party_roles"]:
+                roles.setdefault(surface.get(p["name"], p["name"]), p["role"])
+            row["party_roles"] = [{"name": n, "role": r} for n, r in roles.items()]
+            row["project"] = surface.get(row["project"], row["project"]) if row["project"] else None
+            row["article_ids"] = [ex["article_id"]]
+            row["evidence"] = [cand["evidence"]]
+            row["announced_date"] = dates.get(ex["article_id"])
+            match = next((r for r in rows if _same_deal(r, row, stories)), None)
+            if match is None:
+                row["deal_id"] = stable_id("d", ex["article_id"], cand["evidence"]["start"], cand["amount_text"] or row["deal_type"])
+                row["run_id"] = run_id
+                rows.append(row)
+                match = row
+            else:
+                _merge_deal(match, row)
+                match["run_id"] = run_id
+            if cand["amount_text"]:
+                local[cand["amount_text"]] = match["deal_id"]
+        for row in rows:
+            if row.get("part_of") in local:
+                row["part_of"] = local[row["part_of"]]
+    totals = {r["part_of"] for r in rows if r.get("part_of")}
+    for row in rows:
+        if row.get("part_of") and not str(row["part_of"]).startswith("d_"):
+            row["part_of"] = None
+        pledge = row["deal_type"] in load_rules_codebook()["pledge_deal_types"]
+        row["counts_toward_totals"] = not pledge and row["deal_id"] not in totals
+    return rows
+
+
+@functools.cache
+def load_rules_codebook() -> dict[str, Any]:
+    from flows.contracts import load_codebook
+
+    return load_codebook()
+
+
+def build_tables(
+    new_articles: list[dict[str, Any]],
+    extractions: list[dict[str, Any]],
+    published: dict[str, list[dict[str, Any]]],
+    run_id: str,
+) -> dict[str, list[dict[str, Any]]]:
+    """The full proposed content of every table after adding this run's articles."""
+    stories = assign_stories(new_articles, published["articles"])
+    articles = list(published["articles"]) + [{**a, "story_id": stories[a["article_id"]], "run_id": run_id} for a in new_articles]
+    all_stories = {a["article_id"]: a["story_id"] for a in articles}
+    dates = {a["article_id"]: a["published_date"] for a in articles}
+    entities, surfaces = resolve_entities(extractions, published["entities"], run_id)
+    events = resolve_events(extractions, surfaces, all_stories, published["events"], run_id)
+    deals = resolve_deals(extractions, surfaces, all_stories, dates, published["deals"], run_id)
+    return {"articles": articles, "entities": entities, "events": events, "deals": deals}

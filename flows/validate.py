@@ -1,0 +1,466 @@
+"""Validation of a table against its contract with Great Expectations.
+
+The suite is derived from the contract (contracts.list_rules), so the checks, the
+data dictionary and the YAML declaration cannot drift apart. Failures are reported
+with the primary keys of failing rows, so a report says which rows to look at.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+# Both must be set before great_expectations is imported: it reads the flag and logs
+# hundreds of DEBUG/INFO registration lines at import time.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+import functools
+import threading
+import uuid
+import warnings
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import great_expectations as gx
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from great_expectations.core import ExpectationSuiteValidationResult
+from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.expectation import Expectation
+
+from flows.contracts import RULE_KINDS, Column, Rule, TableContract, list_rules
+
+MAX_SAMPLE_IDS = 20
+ARTICLE_IDS = "articles.article_id"
+_SOURCE_NAME = "newsflow"
+# SUMMARY keeps index lists short; ask for more than we keep because an exploded
+# list column repeats the index of its row once per bad item.
+_RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 200}
+_SEVERITY_RANK = {"critical": 0, "warning": 1}
+
+# GE's context is not documented as thread-safe, and Prefect may run tasks in threads.
+_GX_LOCK = threading.Lock()
+
+_NOISY_REGEX_WARNING = "This pattern is interpreted as a regular expression, and has match groups"
+
+
+def quiet_gx_loggers() -> None:
+    """Undo GE modules' own setLevel(INFO) ("Created temporary directory ..."), which
+    they run at import, so it has to be repeated after GE imports more of itself."""
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("great_expectations."):
+            logger = logging.getLogger(name)
+            if logger.level != logging.NOTSET:
+                logger.setLevel(logging.WARNING)
+
+
+quiet_gx_loggers()
+
+
+@dataclass
+class ExpectationFailure:
+    table: str
+    expectation: str
+    column: str | None
+    severity: str
+    unexpected_count: int
+    sample_ids: list[Any]
+    detail: str
+    # Row positions, because a failing row may have no usable primary key (null id).
+    sample_rows: list[int] = field(default_factory=list)
+    # The contract rule that failed (contracts.RULE_KINDS, or "columns"/"exists").
+    rule: str = ""
+
+
+@dataclass
+class ValidationResult:
+    table: str
+    success: bool
+    n_rows: int
+    n_expectations: int
+    failures: list[ExpectationFailure]
+
+    @property
+    def critical_failures(self) -> list[ExpectationFailure]:
+        return [failure for failure in self.failures if failure.severity == "critical"]
+
+    @property
+    def warnings(self) -> list[ExpectationFailure]:
+        return [failure for failure in self.failures if failure.severity != "critical"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "success": self.success,
+            "n_rows": self.n_rows,
+            "n_expectations": self.n_expectations,
+            "n_critical_failures": len(self.critical_failures),
+            "n_warnings": len(self.warnings),
+            "failures": [asdict(failure) for failure in self.failures],
+        }
+
+
+@functools.cache
+def get_gx_context() -> Any:
+    """One ephemeral context per process: creating one costs more than a small validation."""
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context.data_sources.add_pandas(name=_SOURCE_NAME)
+    quiet_gx_loggers()
+    return context
+
+
+def length_column(name: str) -> str:
+    return f"{name}__len"
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    return value is pd.NA or value is pd.NaT
+
+
+def count_items(value: Any) -> int | None:
+    if is_missing(value):
+        return None
+    if isinstance(value, list | tuple | np.ndarray):
+        return len(value)
+    # Not a list at all: count it as empty so a min_items rule flags the row.
+    return 0
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready Python value (numpy scalars and NaN come back from pandas)."""
+    if is_missing(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def make_meta(rule: Rule) -> dict[str, Any]:
+    return {"severity": rule.severity, "column": rule.column, "rule": rule.words, "kind": rule.kind}
+
+
+def build_expectation(rule: Rule, column: Column) -> Expectation:
+    meta = make_meta(rule)
+    name = column.name
+    kind = rule.kind
+    if kind == "not_null":
+        return gx.expectations.ExpectColumnValuesToNotBeNull(column=name, meta=meta)
+    if kind == "unique":
+        return gx.expectations.ExpectColumnValuesToBeUnique(column=name, meta=meta)
+    if kind == "allowed":
+        return gx.expectations.ExpectColumnValuesToBeInSet(
+            column=name, value_set=list(column.allowed or ()), meta=meta
+        )
+    if kind == "regex":
+        return gx.expectations.ExpectColumnValuesToMatchRegex(
+            column=name, regex=column.regex, meta=meta
+        )
+    if kind == "between":
+        return gx.expectations.ExpectColumnValuesToBeBetween(
+            column=name, min_value=column.min, max_value=column.max, meta=meta
+        )
+    if kind == "min_length":
+        return gx.expectations.ExpectColumnValueLengthsToBeBetween(
+            column=name, min_value=column.min_length, meta=meta
+        )
+    if kind == "min_items":
+        # GE has no list-length expectation; validate_table adds the derived column.
+        return gx.expectations.ExpectColumnValuesToBeBetween(
+            column=length_column(name), min_value=column.min_items, meta=meta
+        )
+    raise ValueError(f"no expectation for rule kind {kind!r}")
+
+
+def list_frame_columns(contract: TableContract) -> list[str]:
+    derived = [length_column(c.name) for c in contract.columns if c.min_items is not None]
+    return contract.column_names + derived
+
+
+def build_suite(contract: TableContract, *, name: str | None = None) -> gx.ExpectationSuite:
+    """The contract's checks as a GE suite over the frame validate_table prepares.
+
+    Referential integrity is not here: it needs the referenced ids and its own
+    (exploded) frame, see build_reference_suite.
+    """
+    get_gx_context()  # GE refuses to add expectations to a suite without an active context.
+    suite = gx.ExpectationSuite(name=name or f"{contract.name}-contract")
+    suite.add_expectation(
+        gx.expectations.ExpectTableColumnsToMatchSet(
+            column_set=list_frame_columns(contract),
+            exact_match=True,
+            meta={
+                "severity": "critical",
+                "column": None,
+                "rule": "exactly the contract's columns",
+                "kind": "columns",
+            },
+        )
+    )
+    for column in contract.columns:
+        suite.add_expectation(
+            gx.expectations.ExpectColumnToExist(
+                column=column.name,
+                meta={
+                    "severity": column.severity,
+                    "column": column.name,
+                    "rule": "exists",
+                    "kind": "exists",
+                },
+            )
+        )
+        for rule in list_rules(column):
+            if rule.kind != "references":
+                suite.add_expectation(build_expectation(rule, column))
+    return suite
+
+
+def build_reference_suite(
+    contract: TableContract,
+    references: Mapping[str, set[str]],
+    *,
+    name: str,
+    exploded: pd.DataFrame | None = None,
+) -> gx.ExpectationSuite | None:
+    """In-set checks for columns whose referenced ids the caller supplied, else None.
+
+    Given the exploded frame, each value set is narrowed to the known ids that occur
+    in it: the outcome is the same, but GE copies the value set many times per run,
+    which made a run with 20,000 known articles take seconds.
+    """
+    get_gx_context()
+    suite = gx.ExpectationSuite(name=name)
+    for column in contract.columns:
+        if column.references is None or column.references not in references:
+            continue
+        known = references[column.references]
+        if exploded is not None and column.name in exploded.columns:
+            known = known & distinct_values(exploded[column.name])
+        rule = next(r for r in list_rules(column) if r.kind == "references")
+        suite.add_expectation(
+            gx.expectations.ExpectColumnValuesToBeInSet(
+                column=column.name, value_set=sorted(known), meta=make_meta(rule)
+            )
+        )
+    return suite if suite.expectations else None
+
+
+def distinct_values(values: pd.Series) -> set[Any]:
+    found = set()
+    for value in values:
+        if not is_missing(value) and isinstance(value, str):
+            found.add(value)
+    return found
+
+
+def to_frame(table: pa.Table | pd.DataFrame) -> pd.DataFrame:
+    """A private copy with a 0..n-1 index, so index labels are row positions."""
+    if isinstance(table, pa.Table):
+        return table.to_pandas()
+    return table.copy().reset_index(drop=True)
+
+
+def add_length_columns(frame: pd.DataFrame, contract: TableContract) -> pd.DataFrame:
+    for column in contract.columns:
+        if column.min_items is not None and column.name in frame.columns:
+            counts = [count_items(value) for value in frame[column.name]]
+            frame[length_column(column.name)] = pd.array(counts, dtype="Int64")
+    return frame
+
+
+def explode_references(frame: pd.DataFrame, contract: TableContract) -> pd.DataFrame:
+    """One row per referencing value; the index still points at the original row."""
+    names = [c.name for c in contract.columns if c.references and c.name in frame.columns]
+    parts = []
+    for name in names:
+        values = frame[name]
+        if contract.get_column(name).is_list:
+            values = values.explode()
+        parts.append(values.rename(name))
+    if not parts:
+        return pd.DataFrame(index=frame.index)
+    # Columns explode to different lengths, so each keeps its own rows and the others are NaN.
+    return pd.concat([part.to_frame() for part in parts], axis=0)
+
+
+def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> ExpectationSuiteValidationResult:
+    with _GX_LOCK:
+        source = get_gx_context().data_sources.get(_SOURCE_NAME)
+        asset = source.add_dataframe_asset(name=suite.name)
+        try:
+            batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
+                batch_parameters={"dataframe": frame}
+            )
+            with warnings.catch_warnings():
+                # pandas warns on every regex with a group, e.g. ^([a-z]{2}|und)$; harmless.
+                warnings.filterwarnings("ignore", _NOISY_REGEX_WARNING, UserWarning)
+                return batch.validate(suite, result_format=_RESULT_FORMAT)
+        finally:
+            # Without this the shared context would keep every frame ever validated.
+            source.delete_asset(asset.name)
+            quiet_gx_loggers()
+
+
+def read_exception(result: ExpectationValidationResult) -> str | None:
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    # Metric errors come keyed by metric id, one level down.
+    for value in info.values():
+        if isinstance(value, Mapping) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
+def shorten(value: Any, limit: int = 60) -> str:
+    text = repr(plain(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def describe_failure(result: ExpectationValidationResult, rule_words: str) -> str:
+    error = read_exception(result)
+    if error:
+        return f"could not check '{rule_words}': {error}"
+    outcome = result.result or {}
+    if "unexpected_count" in outcome:
+        examples = ", ".join(shorten(v) for v in (outcome.get("partial_unexpected_list") or [])[:5])
+        total = outcome.get("element_count")
+        return (
+            f"{outcome['unexpected_count']} of {total} value(s) break '{rule_words}'"
+            + (f"; e.g. {examples}" if examples else "")
+        )
+    mismatched = (outcome.get("details") or {}).get("mismatched")
+    if mismatched:
+        return f"columns differ from the contract: {mismatched}"
+    return f"failed '{rule_words}'"
+
+
+def pick_samples(
+    result: ExpectationValidationResult, frame: pd.DataFrame, primary_key: str
+) -> tuple[list[int], list[Any]]:
+    rows: list[int] = []
+    for label in (result.result or {}).get("partial_unexpected_index_list") or []:
+        position = int(label)
+        if position not in rows:
+            rows.append(position)
+        if len(rows) == MAX_SAMPLE_IDS:
+            break
+    if primary_key not in frame.columns:
+        return rows, []
+    keys = frame[primary_key]
+    return rows, [plain(keys.iloc[row]) for row in rows]
+
+
+def collect_failures(
+    outcome: ExpectationSuiteValidationResult,
+    frame: pd.DataFrame,
+    contract: TableContract,
+) -> list[ExpectationFailure]:
+    failures = []
+    for result in outcome.results:
+        if result.success:
+            continue
+        config = result.expectation_config
+        meta = config.meta or {}
+        column = meta.get("column", config.kwargs.get("column"))
+        error = read_exception(result)
+        # A missing column already fails its exists/columns check; its other checks
+        # can only error, which would repeat the same news once per rule.
+        if error and column is not None and column not in frame.columns:
+            continue
+        rows, ids = pick_samples(result, frame, contract.primary_key)
+        failures.append(
+            ExpectationFailure(
+                table=contract.name,
+                expectation=config.type,
+                column=column,
+                severity=meta.get("severity", "critical"),
+                unexpected_count=int((result.result or {}).get("unexpected_count") or 0),
+                sample_ids=ids,
+                detail=describe_failure(result, meta.get("rule", config.type)),
+                sample_rows=rows,
+                rule=meta.get("kind", ""),
+            )
+        )
+    return failures
+
+
+def sort_failures(
+    failures: list[ExpectationFailure], contract: TableContract
+) -> list[ExpectationFailure]:
+    position = {name: index for index, name in enumerate(contract.column_names)}
+    kinds = ("columns", "exists", *RULE_KINDS)
+
+    def order(failure: ExpectationFailure) -> tuple[int, int, int]:
+        column_rank = -1 if failure.column is None else position.get(failure.column, len(position))
+        kind_rank = kinds.index(failure.rule) if failure.rule in kinds else len(kinds)
+        return (_SEVERITY_RANK.get(failure.severity, 2), column_rank, kind_rank)
+
+    return sorted(failures, key=order)
+
+
+def validate_table(
+    table: pa.Table | pd.DataFrame,
+    contract: TableContract,
+    *,
+    references: Mapping[str, set[str]] | None = None,
+) -> ValidationResult:
+    """Check a table against its contract; references maps "table.column" to known ids.
+
+    A column whose `references` target is absent from `references` is not checked
+    for referential integrity (the caller does not know the ids), so pass
+    {"articles.article_id": ids} whenever entities, events or deals are validated.
+    """
+    frame = add_length_columns(to_frame(table), contract)
+    token = uuid.uuid4().hex[:12]
+    suite = build_suite(contract, name=f"{contract.name}-{token}")
+    failures = collect_failures(run_suite(frame, suite), frame, contract)
+    n_expectations = len(suite.expectations)
+
+    exploded = explode_references(frame, contract)
+    reference_suite = build_reference_suite(
+        contract, references or {}, name=f"{contract.name}-refs-{token}", exploded=exploded
+    )
+    if reference_suite is not None:
+        outcome = run_suite(exploded, reference_suite)
+        failures += collect_failures(outcome, frame, contract)
+        n_expectations += len(reference_suite.expectations)
+
+    failures = sort_failures(failures, contract)
+    return ValidationResult(
+        table=contract.name,
+        success=not any(f.severity == "critical" for f in failures),
+        n_rows=len(frame),
+        n_expectations=n_expectations,
+        failures=failures,
+    )
+
+
+def validate_tables(
+    tables: Mapping[str, pa.Table | pd.DataFrame],
+    contracts: Mapping[str, TableContract],
+    *,
+    references: Mapping[str, set[str]] | None = None,
+) -> dict[str, ValidationResult]:
+    """Validate each table; the articles given (plus any known ids) anchor the references."""
+    known: dict[str, set[str]] = {key: set(ids) for key, ids in (references or {}).items()}
+    if "articles" in tables:
+        ids = collect_ids(tables["articles"], "article_id")
+        known[ARTICLE_IDS] = known.get(ARTICLE_IDS, set()) | ids
+    return {
+        name: validate_table(table, contracts[name], references=known or None)
+        for name, table in tables.items()
+    }
+
+
+def collect_ids(table: pa.Table | pd.DataFrame, column: str) -> set[str]:
+    values = table.column(column).to_pylist() if isinstance(table, pa.Table) else table[column]
+    return {value for value in values if not is_missing(value)}
