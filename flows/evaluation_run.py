@@ -47,7 +47,10 @@ def run_evaluation(args: argparse.Namespace) -> int:
             expected = evaluate.load_seeds_expected(gold_path)
             source = args.articles
         settings = load_settings({"input_path": source, "data_dir": work / "data", "processes": int(os.environ.get("NEWSFLOW_PROCESSES", "1"))})
-        news_pipeline(settings)
+        summary = news_pipeline(settings)
+        refused = [name for name, t in summary["tables"].items() if not t["valid"]]
+        if refused:
+            print(f"warning: the run's {', '.join(refused)} failed validation and were not published; scores below miss them")
         tables = _tables(settings.data_dir)
     if gold_path.suffix == ".jsonl":
         report = evaluate.score_devset(gold, sources, tables["articles"], tables["entities"], tables["events"], tables["deals"])

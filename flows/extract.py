@@ -127,6 +127,8 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     lede_date = _sentence_date(sentences[0], article["published_date"], False) if sentences else None
     lede_actors = {m["text"] for m in by_sentence.get(0, []) if m["label"] in ACTOR_LABELS}
     last_person: str | None = None
+    speech = set(rules["speech_verbs"])
+    spoken: set[str] = set()
     events = []
     triggers: dict[int, list[tuple[str, Span]]] = {}
     starts = {s.start: i for i, s in enumerate(sentences)}
@@ -143,7 +145,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
             lowered = sent.text.lower()
             if any(p in lowered for p in both):
                 actors += [c for c in countries if c not in actors]
-            if last_person and not people and any(t.lower_ in PRONOUNS for t in sent):
+            if last_person and last_person not in actors and any(t.lower_ in PRONOUNS for t in sent):
                 actors.insert(0, last_person)
             if actors:
                 future = _is_future(sent, trigger)
@@ -166,9 +168,57 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
                         "future": future,
                     }
                 )
-        if people:
-            last_person = people[-1]
+        if chosen is None:
+            for speaker in _speakers(sent, here, speech, last_person):
+                if speaker in spoken:
+                    continue  # one statement per speaker per article
+                spoken.add(speaker)
+                date = _sentence_date(sent, article["published_date"], False) or {"event_date": None, "date_text": None, "date_granularity": None, "date_method": "none"}
+                events.append(
+                    {
+                        "event_type": "statement",
+                        "actors": [speaker],
+                        "location": None,
+                        **date,
+                        "evidence": _evidence(article["article_id"], sent, index),
+                        "extractor": "events.yaml:speech_verbs",
+                        "confidence": round(rules["statement"]["strength"] * (1.0 if date["date_method"] != "none" else 0.9), 3),
+                        "future": False,
+                    }
+                )
+        last_person = _subject_person(sent, here) or last_person
     return events
+
+
+def _mention_at(token: Token, mentions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((m for m in mentions if m["start"] <= token.idx < m["end"]), None)
+
+
+def _subject_person(sent: Span, mentions: list[dict[str, Any]]) -> str | None:
+    """The person who is the grammatical subject of the sentence's main verb, if any."""
+    for token in sent:
+        if token.dep_ in {"nsubj", "nsubjpass"} and token.head.dep_ == "ROOT":
+            found = _mention_at(token, mentions)
+            if found and found["label"] == "PERSON":
+                return found["text"]
+    return None
+
+
+def _speakers(sent: Span, mentions: list[dict[str, Any]], verbs: set[str], last_person: str | None) -> list[str]:
+    """Named subjects (or he/she, resolved to the last subject person) of verbs of speech."""
+    found = []
+    for token in sent:
+        if token.lower_ not in verbs or token.pos_ not in {"VERB", "AUX"}:
+            continue
+        for child in token.children:
+            if child.dep_ not in {"nsubj", "nsubjpass"}:
+                continue
+            mention = _mention_at(child, mentions)
+            if mention and mention["label"] in {"PERSON", "ORG"}:
+                found.append(mention["text"])
+            elif child.lower_ in {"he", "she"} and last_person:
+                found.append(last_person)
+    return found
 
 
 def _location(sent: Span, places: list[str]) -> str | None:
@@ -203,15 +253,16 @@ def _deal_type(tokens: list[str], at: int) -> str | None:
     return min(specific, key=lambda h: abs(h[0] - at))[1]
 
 
-def _status(tokens: list[str], future: bool) -> str:
+def _status(tokens: list[str], future: bool) -> str | None:
+    """The deal's stage from the sentence's verbs; None when the sentence states none."""
     rules = load_rules("deals")
     found = {label for _, label in _keyword_hits(tokens, rules["statuses"])}
-    if future or ("planned" in found and not found & {"completed", "approved", "signed"}):
+    if future or found == {"planned"}:
         return "planned"
     for status in rules["status_priority"]:
         if status in found:
             return status
-    return "announced"
+    return None
 
 
 def _sector(text: str) -> str | None:
@@ -264,25 +315,47 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         roles = {m["text"]: _role(m, sent, set(_financiers())) for m in here}
         project = next((m["text"] for m in here if m["label"] == "FAC"), None)
         sector = _sector(sent.text) or article_sector
-        monies: list[tuple[Span, Money]] = []
-        for ent in sent.ents:
-            if ent.label_ == "MONEY":
-                money = parse_money(doc.text, ent.start_char, ent.end_char)
-                if money is not None and money.currency:
-                    monies.append((ent, money))
-        for ent, money in monies:
-            deal_type = _deal_type(tokens, ent.start - sent.start)
-            if deal_type is None or not parties:
+        monies = find_money(sent)
+        for money in monies:
+            at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
+            deal_type = _deal_type(tokens, at)
+            near = _nearest_parties(here, monies, money) if len(monies) > 1 else parties
+            if deal_type is None or not near:
                 continue
             future = _deal_future(sent, money.start)
-            deals.append(
-                _deal_row(article, sent, index, deal_type, _status(tokens, future), parties, roles, money, project, sector, 0.8 if len(parties) > 1 else 0.65)
-            )
+            status = _status(tokens, future) or "announced"
+            deals.append(_deal_row(article, sent, index, deal_type, status, near, roles, money, project, sector, 0.8 if len(near) > 1 else 0.65))
         if not monies:
             deal_type = _deal_type(tokens, 0)
-            if deal_type in rules["amountless_types"] and len(parties) >= 2:
-                deals.append(_deal_row(article, sent, index, deal_type, _status(tokens, False), parties, roles, None, project, sector, 0.6))
+            status = _status(tokens, False)
+            # Without an amount only a stated act (signed, agreed, announced ...) makes a deal.
+            if deal_type in rules["amountless_types"] and len(parties) >= 2 and status not in (None, "planned"):
+                deals.append(_deal_row(article, sent, index, deal_type, status, parties, roles, None, project, sector, 0.6))
     return _link_parts(deals)
+
+
+def find_money(sent: Span) -> list[Money]:
+    """Amounts with a currency: NER's MONEY spans, plus currency-marked amounts NER missed."""
+    doc = sent.doc
+    found = [m for ent in sent.ents if ent.label_ == "MONEY" for m in [parse_money(doc.text, ent.start_char, ent.end_char)] if m and m.currency]
+    for match in re.finditer(r"(?:US\$|USD|\$|€|£|Rs\.?|PKR|EUR|GBP)\s?\d[\d,.]*\s?(?:billion|million|trillion|bn|mn|m|b)?\b", sent.text):
+        start = sent.start_char + match.start()
+        end = sent.start_char + match.end()
+        if any(m.start <= start < m.end or start <= m.start < end for m in found):
+            continue
+        money = parse_money(doc.text, start, end)
+        if money and money.currency:
+            found.append(money)
+    return sorted(found, key=lambda m: m.start)
+
+
+def _nearest_parties(mentions: list[dict[str, Any]], monies: list[Money], money: Money) -> list[str]:
+    """With several amounts in a sentence, each party belongs to the amount nearest to it."""
+    def distance(m: dict[str, Any], amount: Money) -> int:
+        return min(abs(m["start"] - amount.end), abs(amount.start - m["end"]))
+
+    mine = [m["text"] for m in mentions if min(monies, key=lambda a: distance(m, a)) is money]
+    return list(dict.fromkeys(mine))
 
 
 def _deal_row(article: Article, sent: Span, index: int, deal_type: str, status: str, parties: list[str], roles: dict[str, str], money: Money | None, project: str | None, sector: str | None, confidence: float) -> dict[str, Any]:
@@ -324,13 +397,56 @@ def _link_parts(deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def extract_article(doc: Doc, article: Article) -> dict[str, Any]:
     """All candidates of one article."""
     mentions = find_mentions(doc, article["article_id"])
+    deals = find_deals(doc, article, mentions)
+    events = find_events(doc, article, mentions)
     return {
         "article_id": article["article_id"],
         "mentions": mentions,
         "acronyms": find_acronyms(doc),
-        "events": find_events(doc, article, mentions),
-        "deals": find_deals(doc, article, mentions),
+        "events": merge_deal_events(events, deal_events(doc, article, deals)),
+        "deals": deals,
     }
+
+
+FINANCE_TYPES = {"financing", "loan", "investment", "equity", "grant"}
+DONE_STATUSES = {"approved", "signed", "agreed", "completed"}
+
+
+def deal_events(doc: Doc, article: Article, deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A deal approved, signed or agreed is also an event (financing or agreement) between its parties."""
+    sentences = list(doc.sents)
+    events = []
+    for deal in deals:
+        if deal["status"] not in DONE_STATUSES:
+            continue
+        index = deal["evidence"]["sentence_index"]
+        date = _sentence_date(sentences[index], article["published_date"], False) or {"event_date": None, "date_text": None, "date_granularity": None, "date_method": "none"}
+        events.append(
+            {
+                "event_type": "financing" if deal["deal_type"] in FINANCE_TYPES else "agreement",
+                "actors": list(deal["parties"]),
+                "location": None,
+                **date,
+                "evidence": deal["evidence"],
+                "extractor": f"deal:{deal['extractor']}",
+                "confidence": deal["confidence"],
+                "future": False,
+            }
+        )
+    return events
+
+
+def merge_deal_events(events: list[dict[str, Any]], from_deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Deal-made events replace trigger events of the same class in the same sentence (they know the parties)."""
+    covered = {(e["evidence"]["sentence_index"], e["event_type"]) for e in from_deals}
+    kept = [e for e in events if (e["evidence"]["sentence_index"], e["event_type"]) not in covered]
+    seen: set[tuple[int, str]] = set()
+    for event in from_deals:
+        key = (event["evidence"]["sentence_index"], event["event_type"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(event)
+    return sorted(kept, key=lambda e: e["evidence"]["start"])
 
 
 def extract_articles(articles: list[Article], *, model: str, processes: int = 1, batch_size: int = 64) -> list[dict[str, Any]]:

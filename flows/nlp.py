@@ -64,6 +64,7 @@ class EntityFixer:
         self.org_suffixes = {w.lower() for w in rules["org_suffixes"]}
         self.facility_words = {w.lower() for w in rules["facility_words"]}
         self.not_entities = set(rules["not_entities"])
+        self.person_titles = {w.lower() for w in rules["person_titles"]}
 
     def relabel(self, span: Span) -> str:
         if span.ent_id_:  # gazetteer match: trust it
@@ -114,9 +115,22 @@ class EntityFixer:
                 found.append(Span(doc, i + 1, token.i - 1, label="ORG"))
         return found
 
+    def titled_people(self, doc: Doc) -> list[Span]:
+        """One to three capitalised words right after a person title ("Field Marshal Asim Munir")."""
+        found = []
+        for token in doc[:-1]:
+            if token.text.rstrip(".").lower() not in self.person_titles or not token.text[:1].isupper():
+                continue
+            end = token.i + 1
+            while end < len(doc) and end - token.i <= 3 and doc[end].is_title and doc[end].pos_ == "PROPN" and doc[end].lower_ not in self.org_suffixes and doc[end].text.rstrip(".").lower() not in self.person_titles:
+                end += 1
+            if end > token.i + 1 and (end == len(doc) or doc[end].lower_ != "of"):
+                found.append(Span(doc, token.i + 1, end, label="PERSON"))
+        return found
+
     def __call__(self, doc: Doc) -> Doc:
         spans = [s for s in doc.ents if s.text not in self.not_entities]
-        for extra in self.defined_acronyms(doc) + self.named_orgs(doc):
+        for extra in self.defined_acronyms(doc) + self.named_orgs(doc) + self.titled_people(doc):
             inside = [s for s in spans if s.start >= extra.start and s.end <= extra.end]
             clash = [s for s in spans if s.start < extra.end and extra.start < s.end and s not in inside]
             if not clash and not any(s.start == extra.start and s.end == extra.end for s in inside):

@@ -314,7 +314,7 @@ def resolve_events(
                 row["location"] = surfaces[ex["article_id"]].get(row["location"], row["location"])
             match = next((r for r in rows if _same_event(r, row, stories)), None)
             if match is None:
-                row["event_id"] = stable_id("v", ex["article_id"], cand["evidence"]["start"], row["event_type"])
+                row["event_id"] = stable_id("v", ex["article_id"], cand["evidence"]["start"], row["event_type"], *row["actors"][:1])
                 row["run_id"] = run_id
                 rows.append(row)
             else:

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+
+from flows.cli import build_parser, main
+
+
+def test_missing_input_is_a_one_line_error_with_exit_2(tmp_path, capsys):
+    assert main(["run", "--input", str(tmp_path / "nope"), "--data", str(tmp_path / "d")]) == 2
+    assert "not a file or directory" in capsys.readouterr().err
+
+
+def test_validate_without_tables_fails(tmp_path, capsys):
+    assert main(["validate", "--data", str(tmp_path)]) == 1
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "history", "eval"])
+def test_every_command_has_help_with_an_example(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args([command, "--help"])
+    assert exit_info.value.code == 0
+    assert "example:" in capsys.readouterr().out
+
+
+def test_history_lists_versions(seeds_run, capsys):
+    data, first, _ = seeds_run
+    assert main(["history", "deals", "--data", str(data)]) == 0
+    assert first["run_id"] in capsys.readouterr().out
