@@ -275,7 +275,7 @@ def _sector(text: str) -> str | None:
     return best[0][0] if best and best[0][1] > 0 else None
 
 
-def _role(mention: dict[str, Any], sent: Span, financiers: set[str]) -> str:
+def _role(mention: dict[str, Any], sent: Span, financiers: frozenset[str]) -> str:
     name = mention["canonical_hint"] or mention["text"]
     if name in financiers or re.search(r"\b(bank|fund|finance|financial|capital|investment corporation)\b", name, re.I):
         return "financier"
@@ -291,7 +291,7 @@ def _financiers() -> frozenset[str]:
 
 
 def _deal_future(sent: Span, start_char: int) -> bool:
-    markers = {"will", "would", "shall", "plans", "plan", "expected", "aims", "intends", "seeks", "could", "may"}
+    markers = set(load_rules("events")["future_markers"])
     clause = sent.doc.text[sent.start_char : start_char].lower().split()[-8:]
     return any(w in markers for w in clause)
 
@@ -312,7 +312,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         parties = list(dict.fromkeys(m["text"] for m in here))
         if any(p in sent.text.lower() for p in events_rules["both_parties"]):
             parties += [c for c in countries if c not in parties]
-        roles = {m["text"]: _role(m, sent, set(_financiers())) for m in here}
+        roles = {m["text"]: _role(m, sent, _financiers()) for m in here}
         project = next((m["text"] for m in here if m["label"] == "FAC"), None)
         sector = _sector(sent.text) or article_sector
         monies = find_money(sent)

@@ -198,8 +198,8 @@ def resolve_entities(
             row["aliases"].insert(0, name)
         row["entity_id"] = stable_id("e", name.casefold())
         row["mention_count"] = len(row["mentions"])
-        if sources is not None:
-            row["extractor"] = "+".join(sorted({"model" if s == "model" else "gazetteer" for s in sources}, key=["model", "gazetteer"].index)) if "extractor" not in row else row["extractor"]
+        if sources is not None and "extractor" not in row:
+            row["extractor"] = "+".join(s for s in ("model", "gazetteer") if s in sources)
         row.setdefault("run_id", run_id)
         result.append(row)
     return sorted(result, key=lambda r: r["entity_id"]), surface_map

@@ -44,19 +44,23 @@ def test_a_plain_number_has_no_currency():
 
 
 @pytest.fixture(scope="module")
-def lending():
-    body = (
+def lending_body():
+    return (
         "The Asian Development Bank approved a $250 million loan for Ghana's Volta River dam on Tuesday. "
         "The Kenya Ports Authority signed an MoU with Maersk Group to upgrade Mombasa port. "
         "Finance Minister Ama Boateng said the loan would create jobs."
     )
-    return extract_articles([article(body)], model=MODEL)[0]
 
 
-def test_mentions_carry_spans_into_the_body(lending):
-    body = "The Asian Development Bank approved"
+@pytest.fixture(scope="module")
+def lending(lending_body):
+    return extract_articles([article(lending_body)], model=MODEL)[0]
+
+
+def test_mentions_carry_spans_into_the_body(lending, lending_body):
     assert any(m["text"] == "Asian Development Bank" and m["source"] == "gazetteer" for m in lending["mentions"])
-    assert all(m["end"] > m["start"] for m in lending["mentions"]) and body
+    for m in lending["mentions"]:
+        assert lending_body[m["start"] : m["end"]] == m["text"]
 
 
 def test_a_loan_with_an_amount_becomes_a_deal_with_roles(lending):
