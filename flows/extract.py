@@ -15,7 +15,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from flows.dates import resolve_date
-from flows.money import Money, parse_money
+from flows.money import Money, find_amounts, parse_money
 from flows.nlp import load_rules
 from flows.records import Article
 
@@ -23,6 +23,7 @@ ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC"}
 ACTOR_LABELS = {"PERSON", "ORG", "GPE"}
 PARTY_LABELS = {"ORG", "GPE", "FAC"}
 PRONOUNS = {"he", "she", "his", "her"}
+NO_DATE = {"event_date": None, "date_text": None, "date_granularity": None, "date_method": "none"}
 
 
 @functools.cache
@@ -152,7 +153,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
                 date = _sentence_date(sent, article["published_date"], future)
                 if date is None and lede_date and index > 0 and len(lede_actors & set(actors)) >= 2:
                     date = lede_date
-                date = date or {"event_date": None, "date_text": None, "date_granularity": None, "date_method": "none"}
+                date = date or dict(NO_DATE)
                 strength = rules[event_type]["strength"]
                 confidence = strength * (0.85 if len(actors) < 2 else 1.0) * (0.9 if date["date_method"] == "none" else 1.0)
                 locations = [m["text"] for m in by_sentence.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
@@ -173,7 +174,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
                 if speaker in spoken:
                     continue  # one statement per speaker per article
                 spoken.add(speaker)
-                date = _sentence_date(sent, article["published_date"], False) or {"event_date": None, "date_text": None, "date_granularity": None, "date_method": "none"}
+                date = _sentence_date(sent, article["published_date"], False) or dict(NO_DATE)
                 events.append(
                     {
                         "event_type": "statement",
@@ -338,13 +339,8 @@ def find_money(sent: Span) -> list[Money]:
     """Amounts with a currency: NER's MONEY spans, plus currency-marked amounts NER missed."""
     doc = sent.doc
     found = [m for ent in sent.ents if ent.label_ == "MONEY" for m in [parse_money(doc.text, ent.start_char, ent.end_char)] if m and m.currency]
-    for match in re.finditer(r"(?:US\$|USD|\$|€|£|Rs\.?|PKR|EUR|GBP)\s?\d[\d,.]*\s?(?:billion|million|trillion|bn|mn|m|b)?\b", sent.text):
-        start = sent.start_char + match.start()
-        end = sent.start_char + match.end()
-        if any(m.start <= start < m.end or start <= m.start < end for m in found):
-            continue
-        money = parse_money(doc.text, start, end)
-        if money and money.currency:
+    for money in find_amounts(doc.text, sent.start_char, sent.end_char):
+        if not any(m.start <= money.start < m.end or money.start <= m.start < money.end for m in found):
             found.append(money)
     return sorted(found, key=lambda m: m.start)
 
@@ -420,7 +416,7 @@ def deal_events(doc: Doc, article: Article, deals: list[dict[str, Any]]) -> list
         if deal["status"] not in DONE_STATUSES:
             continue
         index = deal["evidence"]["sentence_index"]
-        date = _sentence_date(sentences[index], article["published_date"], False) or {"event_date": None, "date_text": None, "date_granularity": None, "date_method": "none"}
+        date = _sentence_date(sentences[index], article["published_date"], False) or dict(NO_DATE)
         events.append(
             {
                 "event_type": "financing" if deal["deal_type"] in FINANCE_TYPES else "agreement",

@@ -53,3 +53,15 @@ def parse_money(text: str, start: int, end: int) -> Money | None:
             qualifier = code
             break
     return Money(amount=value, currency=currency, text=span.strip(), qualifier=qualifier, start=start, end=end)
+
+
+def find_amounts(text: str, start: int, end: int) -> list[Money]:
+    """Every currency-marked amount in text[start:end] (the currencies are those of rules/money.yaml)."""
+    pattern = _patterns()[0]
+    found = []
+    for match in pattern.finditer(text, start, end):
+        if match.group("num") and (match.group("pre") or match.group("post")):
+            money = parse_money(text, match.start(), match.end())
+            if money is not None and money.currency:
+                found.append(money)
+    return found
