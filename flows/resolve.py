@@ -372,7 +372,6 @@ def resolve_deals(
     run_id: str,
 ) -> list[dict[str, Any]]:
     """Deal rows: canonical parties, one row per deal across reports, parts linked to totals."""
-    rules = load_rules("deals")
     rows = [{**r, "parties": list(r["parties"]), "party_roles": list(r["party_roles"]), "article_ids": list(r["article_ids"]), "evidence": list(r["evidence"])} for r in existing]
     for ex in extractions:
         surface = surfaces[ex["article_id"]]
