@@ -12,7 +12,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from flows.mentions import by_sentence, evidence, main_countries
+from flows.mentions import by_sentence, evidence, is_modifier, main_countries
 from flows.money import Money, find_amounts, parse_money
 from flows.nlp import load_rules
 from flows.records import Article
@@ -93,7 +93,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     deals = []
     for index, sent in enumerate(doc.sents):
         tokens = [t.lower_ for t in sent]
-        here = [m for m in grouped.get(index, []) if m["label"] in PARTY_LABELS]
+        here = [m for m in grouped.get(index, []) if m["label"] in PARTY_LABELS and not (m["label"] == "GPE" and is_modifier(m, doc))]
         parties = list(dict.fromkeys(m["text"] for m in here))
         if any(p in sent.text.lower() for p in events_rules["both_parties"]):
             parties += [c for c in countries if c not in parties]

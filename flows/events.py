@@ -12,7 +12,7 @@ from typing import Any
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from flows.mentions import NO_DATE, by_sentence, evidence, main_countries, sentence_date
+from flows.mentions import NO_DATE, by_sentence, evidence, is_modifier, main_countries, sentence_date
 from flows.nlp import load_rules
 from flows.records import Article
 
@@ -44,10 +44,72 @@ def _in_quotes(sent: Span, token: Token) -> bool:
     return (before.count("“") > before.count("”")) or before.count('"') % 2 == 1
 
 
-def choose_trigger(sent: Span, matches: list[tuple[str, Span]]) -> tuple[str, Span] | None:
-    """The trigger most central to the sentence (closest to its root), then by codebook priority."""
+def _is_noun(token: Token) -> bool:
+    return token.pos_ in {"NOUN", "PROPN"}
+
+
+def _dated(token: Token) -> bool:
+    return any(t.ent_type_ == "DATE" for t in token.subtree)
+
+
+def _backgrounded(token: Token, markers: set[str]) -> bool:
+    """A trigger inside "after ...", "following ...", "amid ..." or a clause that modifies a noun,
+    unless it carries a date of its own ("after a meeting on Friday")."""
+    if _dated(token):
+        return False
+    if token.dep_ in {"relcl", "acl"}:
+        return True
+    for node in [token, *token.ancestors]:
+        if node.lower_ in markers and node.dep_ in {"prep", "mark", "pcomp"}:
+            return True
+        if any(c.dep_ == "mark" and c.lower_ in markers for c in node.children) and node is not token:
+            return True
+        if node.dep_ in {"relcl", "acl"} and node is not token:
+            return True
+    return False
+
+
+def _anaphoric(token: Token, determiners: set[str]) -> bool:
+    """"the meeting", "his visit" — unless the noun carries its own date ("the meeting on July 25")."""
+    if not any(c.dep_ in {"det", "poss"} and c.lower_ in determiners for c in token.children):
+        return False
+    return not _dated(token)
+
+
+def _governed(token: Token, rule: dict[str, list[str]]) -> bool:
+    """Nouns such as "agreement" need a verb of completion two steps up at most: "signed a loan
+    agreement", "announced to reach a deal"."""
+    if token.lower_ not in rule["nouns"]:
+        return True
+    return any(node.lower_ in rule["verbs"] for node in [token.head, token.head.head])
+
+
+def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[str]) -> list[tuple[str, Span]]:
+    """Triggers that report a new event: not quoted, not background, not a reference back."""
     rules = load_rules("events")
-    usable = [(t, span) for t, span in matches if not _in_quotes(sent, span.root)]
+    markers, determiners = set(rules["background_markers"]), set(rules["anaphoric_determiners"])
+    usable = []
+    for event_type, span in matches:
+        root = span.root
+        if _in_quotes(sent, root):
+            continue
+        if _is_noun(root):
+            if _backgrounded(root, markers) or (event_type in reported and _anaphoric(root, determiners)):
+                continue
+            if event_type in rules["noun_governors"] and not _governed(root, rules["noun_governors"][event_type]):
+                continue
+        if event_type in rules["realized_only"] and _is_future(sent, span):
+            continue
+        elif root.dep_ in {"relcl", "acl"}:
+            continue
+        usable.append((event_type, span))
+    return usable
+
+
+def choose_trigger(sent: Span, matches: list[tuple[str, Span]], reported: set[str] = frozenset()) -> tuple[str, Span] | None:
+    """The usable trigger most central to the sentence (closest to its root), then by codebook priority."""
+    rules = load_rules("events")
+    usable = usable_triggers(sent, matches, set(reported))
     if not usable:
         return None
     return min(usable, key=lambda m: (_depth(m[1].root), rules[m[0]]["priority"], m[1].start))
@@ -60,75 +122,102 @@ def _is_future(sent: Span, trigger: Span) -> bool:
     return any(w in markers for w in window)
 
 
+@functools.cache
+def _capitals() -> dict[str, str]:
+    """Capital (any spelling) -> its state, from the gazetteer."""
+    return {surface: e["capital_of"] for e in load_rules("gazetteer") if "capital_of" in e for surface in [e["name"], *e.get("aliases", [])]}
+
+
+def _is_actor(mention: dict[str, Any], doc: Doc) -> bool:
+    """Places named as where something happened ("in Washington") or as modifiers are not actors."""
+    if mention["label"] not in ACTOR_LABELS:
+        return False
+    if mention["label"] == "GPE":
+        before = doc.text[max(0, mention["start"] - 8) : mention["start"]].lower()
+        if re.search(r"\b(in|at)\s+(the\s+)?$", before) or is_modifier(mention, doc):
+            return False
+    return True
+
+
+def _actors(sent: Span, here: list[dict[str, Any]], countries: list[str], last_person: str | None) -> list[str]:
+    rules = load_rules("events")
+    capitals = _capitals()
+    actors = list(dict.fromkeys(capitals.get(m["text"], m["text"]) if m["label"] == "GPE" else m["text"] for m in here if _is_actor(m, sent.doc)))
+    lowered = sent.text.lower()
+    if any(p.lower() in lowered for p in rules["both_parties"]):
+        actors += [c for c in countries if c not in actors]
+    if last_person and last_person not in actors and any(t.lower_ in PRONOUNS for t in sent):
+        actors.insert(0, last_person)
+    return actors
+
+
+def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, Span], actors: list[str], lede_date: dict[str, Any] | None, lede_actors: set[str], places: list[str]) -> dict[str, Any]:
+    rules = load_rules("events")
+    event_type, trigger = chosen
+    future = _is_future(sent, trigger)
+    date = sentence_date(sent, article["published_date"], future)
+    if date is None and lede_date and index > 0 and len(lede_actors & set(actors)) >= 2:
+        date = lede_date
+    date = date or dict(NO_DATE)
+    confidence = rules[event_type]["strength"] * (0.85 if len(actors) < 2 else 1.0) * (0.9 if date["date_method"] == "none" else 1.0)
+    return {
+        "event_type": event_type,
+        "actors": actors,
+        "location": _location(sent, places),
+        **date,
+        "evidence": evidence(article["article_id"], sent, index),
+        "extractor": f"events.yaml:{event_type}:{trigger.text.lower()}",
+        "confidence": round(confidence, 3),
+        "future": future,
+    }
+
+
+def _statement_event(article: Article, sent: Span, index: int, speaker: str) -> dict[str, Any]:
+    date = sentence_date(sent, article["published_date"], False) or dict(NO_DATE)
+    return {
+        "event_type": "statement",
+        "actors": [speaker],
+        "location": None,
+        **date,
+        "evidence": evidence(article["article_id"], sent, index),
+        "extractor": "events.yaml:speech_verbs",
+        "confidence": round(load_rules("events")["statement"]["strength"] * (1.0 if date["date_method"] != "none" else 0.9), 3),
+        "future": False,
+    }
+
+
 def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One event candidate per sentence with a trigger and at least one actor."""
+    """At most one trigger event per sentence, with its actors; else one statement per new speaker."""
     rules = load_rules("events")
     matcher = event_matcher(id(doc.vocab), doc.vocab)
     grouped = by_sentence(mentions)
-    both = [p.lower() for p in rules["both_parties"]]
     countries = main_countries(mentions)
     sentences = list(doc.sents)
     lede_date = sentence_date(sentences[0], article["published_date"], False) if sentences else None
     lede_actors = {m["text"] for m in grouped.get(0, []) if m["label"] in ACTOR_LABELS}
-    last_person: str | None = None
-    speech = set(rules["speech_verbs"])
-    spoken: set[str] = set()
-    events = []
+    speech, minimum = set(rules["speech_verbs"]), rules["min_actors"]
     triggers: dict[int, list[tuple[str, Span]]] = {}
     starts = {s.start: i for i, s in enumerate(sentences)}
     for match_id, start, end in matcher(doc):
         triggers.setdefault(starts[doc[start].sent.start], []).append((doc.vocab.strings[match_id], doc[start:end]))
+    events: list[dict[str, Any]] = []
+    spoken: set[str] = set()
+    last_person: str | None = None
     for index, sent in enumerate(sentences):
         here = [m for m in grouped.get(index, []) if m["label"] in ACTOR_LABELS]
-        matches = triggers.get(index, [])
-        chosen = choose_trigger(sent, matches) if matches else None
+        chosen = choose_trigger(sent, triggers.get(index, []), {e["event_type"] for e in events})
         if chosen is not None:
-            event_type, trigger = chosen
-            actors = list(dict.fromkeys(m["text"] for m in here))
-            lowered = sent.text.lower()
-            if any(p in lowered for p in both):
-                actors += [c for c in countries if c not in actors]
-            if last_person and last_person not in actors and any(t.lower_ in PRONOUNS for t in sent):
-                actors.insert(0, last_person)
-            if actors:
-                future = _is_future(sent, trigger)
-                date = sentence_date(sent, article["published_date"], future)
-                if date is None and lede_date and index > 0 and len(lede_actors & set(actors)) >= 2:
-                    date = lede_date
-                date = date or dict(NO_DATE)
-                strength = rules[event_type]["strength"]
-                confidence = strength * (0.85 if len(actors) < 2 else 1.0) * (0.9 if date["date_method"] == "none" else 1.0)
-                locations = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
-                events.append(
-                    {
-                        "event_type": event_type,
-                        "actors": actors,
-                        "location": _location(sent, locations),
-                        **date,
-                        "evidence": evidence(article["article_id"], sent, index),
-                        "extractor": f"events.yaml:{event_type}:{trigger.text.lower()}",
-                        "confidence": round(confidence, 3),
-                        "future": future,
-                    }
-                )
-        if chosen is None:
+            actors = _actors(sent, here, countries, last_person)
+            if len(actors) >= minimum.get(chosen[0], 1):
+                places = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
+                events.append(_trigger_event(article, sent, index, chosen, actors, lede_date, lede_actors, places))
+                if chosen[0] == "statement":
+                    spoken.update(m["text"] for m in here if m["label"] == "PERSON")
+        else:
             for speaker in _speakers(sent, here, speech, last_person):
-                if speaker in spoken:
-                    continue  # one statement per speaker per article
-                spoken.add(speaker)
-                date = sentence_date(sent, article["published_date"], False) or dict(NO_DATE)
-                events.append(
-                    {
-                        "event_type": "statement",
-                        "actors": [speaker],
-                        "location": None,
-                        **date,
-                        "evidence": evidence(article["article_id"], sent, index),
-                        "extractor": "events.yaml:speech_verbs",
-                        "confidence": round(rules["statement"]["strength"] * (1.0 if date["date_method"] != "none" else 0.9), 3),
-                        "future": False,
-                    }
-                )
+                if speaker not in spoken:  # one statement per speaker per article
+                    spoken.add(speaker)
+                    events.append(_statement_event(article, sent, index, speaker))
         last_person = _subject_person(sent, here) or last_person
     return events
 
@@ -198,9 +287,10 @@ def deal_events(doc: Doc, article: Article, deals: list[dict[str, Any]]) -> list
 
 
 def merge_deal_events(events: list[dict[str, Any]], from_deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Deal-made events replace trigger events of the same class in the same sentence (they know the parties)."""
-    covered = {(e["evidence"]["sentence_index"], e["event_type"]) for e in from_deals}
-    kept = [e for e in events if (e["evidence"]["sentence_index"], e["event_type"]) not in covered]
+    """Deal-made events replace the trigger event of their sentence (they know the parties); a
+    statement in the same sentence stays."""
+    covered = {e["evidence"]["sentence_index"] for e in from_deals}
+    kept = [e for e in events if e["evidence"]["sentence_index"] not in covered or e["event_type"] == "statement"]
     seen: set[tuple[int, str]] = set()
     for event in from_deals:
         key = (event["evidence"]["sentence_index"], event["event_type"])

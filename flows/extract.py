@@ -11,13 +11,14 @@ from spacy.tokens import Doc
 
 from flows.deals import find_deals
 from flows.events import deal_events, find_events, merge_deal_events
-from flows.mentions import find_acronyms, find_mentions
+from flows.mentions import find_acronyms, find_mentions, find_role_mentions
 from flows.records import Article
 
 
 def extract_article(doc: Doc, article: Article) -> dict[str, Any]:
     """All candidates of one article."""
-    mentions = find_mentions(doc, article["article_id"])
+    named = find_mentions(doc, article["article_id"])
+    mentions = sorted(named + find_role_mentions(doc, named), key=lambda m: m["start"])
     deals = find_deals(doc, article, mentions)
     events = find_events(doc, article, mentions)
     return {

@@ -5,12 +5,16 @@ Everything here works on one spaCy Doc of an article body; character offsets poi
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import Counter
 from typing import Any
 
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from flows.dates import resolve_date
+from flows.nlp import load_rules
 
 ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC"}
 NO_DATE = {"event_date": None, "date_text": None, "date_granularity": None, "date_method": "none"}
@@ -40,6 +44,59 @@ def find_mentions(doc: Doc, article_id: str) -> list[dict[str, Any]]:
             }
         )
     return mentions
+
+
+@functools.cache
+def role_matcher(vocab_id: int, vocab: Any) -> PhraseMatcher:
+    """Role phrases from rules/titles.yaml, matched case-insensitively, labelled by role class."""
+    matcher = PhraseMatcher(vocab, attr="LOWER")
+    for role, phrases in load_rules("titles")["roles"].items():
+        matcher.add(role, [Doc(vocab, words=p.split()) for p in phrases])
+    return matcher
+
+
+# Between a role and the name it introduces only capitalised words, acronyms in brackets and
+# commas may stand ("Chief of Army Staff (COAS) Field Marshal Asim Munir").
+_INTRODUCES = re.compile(r"^[\s,)]*(?:(?:\([A-Za-z]{2,8}\)|[A-Z][\w.’'-]*)[\s,]*){0,4}$")
+_APPOSITION = re.compile(r"^\s*,\s*(?:the\s+)?(?:[A-Z][\w.’'-]*\s+)?$")
+
+
+def find_role_mentions(doc: Doc, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Later bare roles ("the army chief", "the premier") as mentions of the person they introduced."""
+    people = sorted((m for m in mentions if m["label"] == "PERSON"), key=lambda m: m["start"])
+    sent_index = {s.start: i for i, s in enumerate(doc.sents)}
+    bound: dict[str, dict[str, Any]] = {}
+    found = []
+    matcher = role_matcher(id(doc.vocab), doc.vocab)
+    for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1], -m[2])):
+        role, span = doc.vocab.strings[match_id], doc[start:end]
+        if found and found[-1]["start"] <= span.start_char < found[-1]["end"]:
+            continue
+        named = next((p for p in people if p["start"] < span.end_char and span.start_char < p["end"]), None)
+        named = named or next((p for p in people if span.end_char <= p["start"] and _INTRODUCES.match(doc.text[span.end_char : p["start"]])), None)
+        named = named or next((p for p in reversed(people) if p["end"] <= span.start_char and _APPOSITION.match(doc.text[p["end"] : span.start_char])), None)
+        if named is not None:
+            bound[role] = named
+            continue
+        if role in bound and not any(m["start"] < span.end_char and span.start_char < m["end"] for m in mentions):
+            person = bound[role]
+            found.append({**person, "start": span.start_char, "end": span.end_char, "sentence_index": sent_index[span.sent.start], "source": f"coreference:{role}"})
+    return found
+
+
+@functools.cache
+def _title_words() -> frozenset[str]:
+    titles = load_rules("titles")
+    words = {w.lower() for w in titles["person_titles"]} | {w.lower() for t in titles["titles"] for w in t.split()}
+    return frozenset(words | {p.split()[0] for phrases in titles["roles"].values() for p in phrases})
+
+
+def is_modifier(mention: dict[str, Any], doc: Doc) -> bool:
+    """A place that only qualifies someone else: "US Secretary of State ...", "Pakistan’s largest miner"."""
+    after = doc.text[mention["end"] : mention["end"] + 30].split()
+    if after and after[0].strip(",.’'").lower() in _title_words():
+        return True
+    return doc.text[mention["end"] : mention["end"] + 2] in {"’s", "'s"}
 
 
 def find_acronyms(doc: Doc) -> list[tuple[str, str]]:

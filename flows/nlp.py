@@ -30,7 +30,7 @@ def load_rules(name: str, rules_dir: Path = RULES_DIR) -> Any:
 def gazetteer_patterns(nlp: Language, gazetteer: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """entity_ruler patterns for every name and alias; acronyms match their exact case only."""
     patterns = []
-    for entry in gazetteer:
+    for entry in (e for e in gazetteer if e.get("ruler", True)):
         for surface in [entry["name"], *entry.get("aliases", [])]:
             if surface.lower().startswith("the "):
                 continue
