@@ -10,14 +10,17 @@ import re
 from collections import Counter
 from typing import Any
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
-from flows.mentions import by_sentence, evidence, is_modifier, main_countries
+from flows.mentions import by_sentence, evidence, is_modifier, is_restatement, main_countries, state_of, title_words
 from flows.money import Money, find_amounts, parse_money
 from flows.nlp import load_rules
 from flows.records import Article
 
 PARTY_LABELS = {"ORG", "GPE", "FAC"}
+NEAR_CHARS = 60  # a party further than this from every amount of its sentence belongs to none
+COPULAS = {"is", "was", "are", "were", "be", "been", "stands", "stood"}
+NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"}
 
 
 def _keyword_hits(tokens: list[str], table: dict[str, list[str]]) -> list[tuple[int, str]]:
@@ -83,59 +86,157 @@ def _deal_future(sent: Span, start_char: int) -> bool:
     return any(w in markers for w in clause)
 
 
+@functools.cache
+def _deal_phrases() -> frozenset[str]:
+    return frozenset(p for words in load_rules("deals")["deal_types"].values() for p in words)
+
+
+def _is_deal_word(token: Token) -> bool:
+    """Words inside names ("Development Finance Corporation") or titles ("Finance Minister") say
+    nothing about a deal; a name that is itself a deal phrase ("Letter of Intent") does."""
+    if token.ent_type_ in NAME_LABELS:
+        ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+        return ent is not None and ent.text.lower() in _deal_phrases()
+    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return nxt is None or nxt.lower_ not in title_words()
+
+
+def _is_source(mention: dict[str, Any], doc: Doc) -> bool:
+    """The outlet or report a sentence cites ("according to Reuters", "The News reported") is no party."""
+    before = doc.text[max(0, mention["start"] - 40) : mention["start"]].lower()
+    after = doc.text[mention["end"] : mention["end"] + 12].lower()
+    return bool(re.search(r"according to (a |the )?(report (by|in) |reports? (by|in) )?(the )?$", before) or re.match(r"\s+(reported|reports)\b", after))
+
+
+def _party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, Any]]:
+    kept = []
+    for m in mentions:
+        if m["label"] not in PARTY_LABELS or _is_source(m, doc) or is_restatement(m, doc) or (m["label"] == "GPE" and is_modifier(m, doc)):
+            continue
+        kept.append({**m, "text": state_of(m["text"])} if m["label"] == "GPE" else m)
+    return kept
+
+
+def _lede_parties(grouped: dict[int, list[dict[str, Any]]], doc: Doc) -> list[str]:
+    """The parties of the first of the opening sentences that names two: the article's main relation."""
+    for index in range(3):
+        names = list(dict.fromkeys(m["text"] for m in _party_mentions(grouped.get(index, []), doc) if m["label"] != "FAC"))
+        if len(names) >= 2:
+            return names
+    return []
+
+
+def _refers_back(sent: Span) -> bool:
+    """The sentence's subject is a deal already introduced: "The agreement ... is set to unlock $1.2bn"."""
+    phrases = _deal_phrases()
+    for token in sent:
+        if token.dep_ in {"nsubj", "nsubjpass"} and token.lower_ in phrases and any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in token.children):
+            return True
+    return False
+
+
+def _money_token(sent: Span, money: Money) -> Token:
+    """The last token of the amount: the number or scale word the phrase hangs on."""
+    inside = [t for t in sent if money.start <= t.idx < money.end and not (t.is_punct or t.is_space)]
+    return inside[-1] if inside else sent.root
+
+
+def _not_a_deal(sent: Span, money: Money) -> bool:
+    """An amount that measures a need, a cost, a size or a running total ("a funding requirement of
+    $3bn", "the $7bn project", "bringing total disbursements to $3.3bn")."""
+    heads, verbs = set(load_rules("deals")["not_deal_heads"]), set(load_rules("deals")["not_deal_verbs"])
+    token = _money_token(sent, money)
+    for _ in range(3):
+        if token.head is token:
+            return False
+        token = token.head
+        if token.pos_ in {"NOUN", "PROPN"}:
+            return token.lower_ in heads
+        if token.lower_ in COPULAS:  # "the estimated cost of the mine is $6.6bn"
+            return any(c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ in heads for c in token.children)
+        if token.pos_ != "ADP":
+            return token.lower_ in verbs
+    return False
+
+
 def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Deal candidates: an amount next to a deal word, or an amountless MoU/trade deal between two parties."""
+    """Deal candidates: an amount next to a deal word, or an amountless deal two parties made."""
     rules = load_rules("deals")
     events_rules = load_rules("events")
     countries = main_countries(mentions)
     grouped = by_sentence(mentions)
+    lede = _lede_parties(grouped, doc)
     article_sector = _sector(doc.text)
     deals = []
     for index, sent in enumerate(doc.sents):
-        tokens = [t.lower_ for t in sent]
-        here = [m for m in grouped.get(index, []) if m["label"] in PARTY_LABELS and not (m["label"] == "GPE" and is_modifier(m, doc))]
+        # Keywords inside names ("Development Finance Corporation", "Investment Conference") say nothing.
+        tokens = [t.lower_ if _is_deal_word(t) else "" for t in sent]
+        here = _party_mentions(grouped.get(index, []), doc)
         parties = list(dict.fromkeys(m["text"] for m in here))
         if any(p in sent.text.lower() for p in events_rules["both_parties"]):
             parties += [c for c in countries if c not in parties]
         roles = {m["text"]: _role(m, sent, _financiers()) for m in here}
         project = next((m["text"] for m in here if m["label"] == "FAC"), None)
         sector = _sector(sent.text) or article_sector
-        monies = find_money(sent)
+        monies = [m for m in find_money(sent) if not _not_a_deal(sent, m)]
+        anaphoric = _refers_back(sent)
         for money in monies:
             at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
             deal_type = _deal_type(tokens, at)
-            near = _nearest_parties(here, monies, money) if len(monies) > 1 else parties
+            near = _attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
+            # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
+            # agreement" continues the lede's story: the lede names the parties.
+            near, confidence = (near, 0.8 if len(near) > 1 else 0.65) if near else (lede, 0.5)
+            if anaphoric:
+                near = list(dict.fromkeys(near + lede))
             if deal_type is None or not near:
                 continue
             future = _deal_future(sent, money.start)
             status = _status(tokens, future) or "announced"
-            deals.append(_deal_row(article, sent, index, deal_type, status, near, roles, money, project, sector, 0.8 if len(near) > 1 else 0.65))
+            deals.append(_deal_row(article, sent, index, deal_type, status, near, roles, money, project, sector, confidence))
         if not monies:
             deal_type = _deal_type(tokens, 0)
             status = _status(tokens, False)
-            # Without an amount only a stated act (signed, agreed, announced ...) makes a deal.
-            if deal_type in rules["amountless_types"] and len(parties) >= 2 and status not in (None, "planned"):
+            # Without an amount only a stated act makes a deal: signed, approved or done for any
+            # type; agreed or announced too for types with no amount by nature (MoU, trade deal).
+            # "Reached a staff-level agreement" is a step towards a deal, not one.
+            made = {"signed", "approved", "completed"} | ({"agreed", "announced"} if deal_type in rules["amountless_types"] else set())
+            done = status in made
+            if deal_type is not None and len(parties) >= 2 and done and not anaphoric:
                 deals.append(_deal_row(article, sent, index, deal_type, status, parties, roles, None, project, sector, 0.6))
     return _link_parts(deals)
 
 
 def find_money(sent: Span) -> list[Money]:
-    """Amounts with a currency: NER's MONEY spans, plus currency-marked amounts NER missed."""
+    """Amounts with a currency: the money patterns' matches, plus NER's MONEY spans they missed."""
     doc = sent.doc
-    found = [m for ent in sent.ents if ent.label_ == "MONEY" for m in [parse_money(doc.text, ent.start_char, ent.end_char)] if m and m.currency]
-    for money in find_amounts(doc.text, sent.start_char, sent.end_char):
-        if not any(m.start <= money.start < m.end or money.start <= m.start < money.end for m in found):
+    found = find_amounts(doc.text, sent.start_char, sent.end_char)
+    # NER adds amounts the patterns missed; where both saw one, the patterns' reading (with its
+    # scale word: "US$553m", not "US$553") wins.
+    for ent in sent.ents:
+        money = parse_money(doc.text, ent.start_char, ent.end_char) if ent.label_ == "MONEY" else None
+        if money and money.currency and not any(m.start < money.end and money.start < m.end for m in found):
             found.append(money)
     return sorted(found, key=lambda m: m.start)
 
 
-def _nearest_parties(mentions: list[dict[str, Any]], monies: list[Money], money: Money) -> list[str]:
-    """With several amounts in a sentence, each party belongs to the amount nearest to it."""
+def _attached_parties(sent: Span, mentions: list[dict[str, Any]], monies: list[Money], money: Money) -> list[str]:
+    """With several amounts in a sentence, a party attached to an amount in the parse ("$553m from
+    DFC") is that amount's; any other belongs to the amount nearest to it."""
+    anchors = {_money_token(sent, a).i: a for a in monies}
+
     def distance(m: dict[str, Any], amount: Money) -> int:
         return min(abs(m["start"] - amount.end), abs(amount.start - m["end"]))
 
-    mine = [m["text"] for m in mentions if min(monies, key=lambda a: distance(m, a)) is money]
-    return list(dict.fromkeys(mine))
+    def owner(m: dict[str, Any]) -> Money | None:
+        token = next((t for t in sent if m["start"] <= t.idx < m["end"]), None)
+        for ancestor in list(token.ancestors)[:3] if token is not None else []:
+            if ancestor.i in anchors:
+                return anchors[ancestor.i]
+        nearest = min(monies, key=lambda a: distance(m, a))
+        return nearest if distance(m, nearest) <= NEAR_CHARS else None
+
+    return list(dict.fromkeys(m["text"] for m in mentions if owner(m) is money))
 
 
 def _deal_row(article: Article, sent: Span, index: int, deal_type: str, status: str, parties: list[str], roles: dict[str, str], money: Money | None, project: str | None, sector: str | None, confidence: float) -> dict[str, Any]:

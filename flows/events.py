@@ -12,7 +12,7 @@ from typing import Any
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from flows.mentions import NO_DATE, by_sentence, evidence, is_modifier, main_countries, sentence_date
+from flows.mentions import NO_DATE, by_sentence, evidence, is_modifier, is_restatement, main_countries, sentence_date, state_of
 from flows.nlp import load_rules
 from flows.records import Article
 
@@ -122,15 +122,9 @@ def _is_future(sent: Span, trigger: Span) -> bool:
     return any(w in markers for w in window)
 
 
-@functools.cache
-def _capitals() -> dict[str, str]:
-    """Capital (any spelling) -> its state, from the gazetteer."""
-    return {surface: e["capital_of"] for e in load_rules("gazetteer") if "capital_of" in e for surface in [e["name"], *e.get("aliases", [])]}
-
-
 def _is_actor(mention: dict[str, Any], doc: Doc) -> bool:
     """Places named as where something happened ("in Washington") or as modifiers are not actors."""
-    if mention["label"] not in ACTOR_LABELS:
+    if mention["label"] not in ACTOR_LABELS or is_restatement(mention, doc):
         return False
     if mention["label"] == "GPE":
         before = doc.text[max(0, mention["start"] - 8) : mention["start"]].lower()
@@ -141,8 +135,7 @@ def _is_actor(mention: dict[str, Any], doc: Doc) -> bool:
 
 def _actors(sent: Span, here: list[dict[str, Any]], countries: list[str], last_person: str | None) -> list[str]:
     rules = load_rules("events")
-    capitals = _capitals()
-    actors = list(dict.fromkeys(capitals.get(m["text"], m["text"]) if m["label"] == "GPE" else m["text"] for m in here if _is_actor(m, sent.doc)))
+    actors = list(dict.fromkeys(state_of(m["text"]) if m["label"] == "GPE" else m["text"] for m in here if _is_actor(m, sent.doc)))
     lowered = sent.text.lower()
     if any(p.lower() in lowered for p in rules["both_parties"]):
         actors += [c for c in countries if c not in actors]
@@ -263,17 +256,18 @@ def _location(sent: Span, places: list[str]) -> str | None:
 
 
 def deal_events(doc: Doc, article: Article, deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A deal approved, signed or agreed is also an event (financing or agreement) between its parties."""
+    """A deal made is also an event between its parties: approving or paying out money is a
+    financing event, signing or agreeing (an MoU, a loan agreement) an agreement event."""
     sentences = list(doc.sents)
     events = []
     for deal in deals:
-        if deal["status"] not in DONE_STATUSES:
+        if deal["status"] not in DONE_STATUSES or (deal["amount"] is None and deal["status"] not in {"signed", "agreed"}):
             continue
         index = deal["evidence"]["sentence_index"]
         date = sentence_date(sentences[index], article["published_date"], False) or dict(NO_DATE)
         events.append(
             {
-                "event_type": "financing" if deal["deal_type"] in FINANCE_TYPES else "agreement",
+                "event_type": "financing" if deal["deal_type"] in FINANCE_TYPES and deal["status"] in {"approved", "completed"} else "agreement",
                 "actors": list(deal["parties"]),
                 "location": None,
                 **date,

@@ -85,18 +85,34 @@ def find_role_mentions(doc: Doc, mentions: list[dict[str, Any]]) -> list[dict[st
 
 
 @functools.cache
-def _title_words() -> frozenset[str]:
+def title_words() -> frozenset[str]:
+    """Lower-cased words that make up titles and roles ("minister", "secretary"), no function words."""
     titles = load_rules("titles")
-    words = {w.lower() for w in titles["person_titles"]} | {w.lower() for t in titles["titles"] for w in t.split()}
-    return frozenset(words | {p.split()[0] for phrases in titles["roles"].values() for p in phrases})
+    phrases = [*titles["person_titles"], *titles["titles"], *(p for group in titles["roles"].values() for p in group)]
+    return frozenset(w.lower() for p in phrases for w in p.split() if w.lower() not in {"of", "the", "and", "for", "de", "of the"})
 
 
 def is_modifier(mention: dict[str, Any], doc: Doc) -> bool:
     """A place that only qualifies someone else: "US Secretary of State ...", "Pakistan’s largest miner"."""
     after = doc.text[mention["end"] : mention["end"] + 30].split()
-    if after and after[0].strip(",.’'").lower() in _title_words():
+    if after and after[0].strip(",.’'").lower() in title_words():
         return True
     return doc.text[mention["end"] : mention["end"] + 2] in {"’s", "'s"}
+
+
+@functools.cache
+def _capitals() -> dict[str, str]:
+    return {surface: e["capital_of"] for e in load_rules("gazetteer") if "capital_of" in e for surface in [e["name"], *e.get("aliases", [])]}
+
+
+def state_of(place: str) -> str:
+    """The state a capital stands for when it acts ("Kyiv signed" = Ukraine signed); else the place."""
+    return _capitals().get(place, place)
+
+
+def is_restatement(mention: dict[str, Any], doc: Doc) -> bool:
+    """An acronym in brackets right after its long form: "(DFC)" names nobody new."""
+    return doc.text[max(0, mention["start"] - 1) : mention["start"]] == "(" and doc.text[mention["end"] : mention["end"] + 1] == ")"
 
 
 def find_acronyms(doc: Doc) -> list[tuple[str, str]]:

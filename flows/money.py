@@ -61,7 +61,9 @@ def find_amounts(text: str, start: int, end: int) -> list[Money]:
     found = []
     for match in pattern.finditer(text, start, end):
         if match.group("num") and (match.group("pre") or match.group("post")):
-            money = parse_money(text, match.start(), match.end())
+            # A full stop or space after the amount ends the sentence, not the amount ("$3.3bn.").
+            stop = match.end() - (len(match.group(0)) - len(match.group(0).rstrip(". ")) if not match.group("post") else 0)
+            money = parse_money(text, match.start(), stop)
             if money is not None and money.currency:
                 found.append(money)
     return found
