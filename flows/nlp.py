@@ -15,6 +15,7 @@ import spacy
 import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 # Components the extractors never read: skipping them is free throughput.
@@ -31,7 +32,8 @@ def gazetteer_patterns(nlp: Language, gazetteer: list[dict[str, Any]]) -> list[d
     """entity_ruler patterns for every name and alias; acronyms match their exact case only."""
     patterns = []
     for entry in (e for e in gazetteer if e.get("ruler", True)):
-        for surface in [entry["name"], *entry.get("aliases", [])]:
+        names = [] if entry.get("ruler") == "aliases" else [entry["name"]]
+        for surface in [*names, *entry.get("aliases", [])]:
             if surface.lower().startswith("the "):
                 continue
             tokens = [t.text for t in nlp.make_doc(surface)]
@@ -65,6 +67,13 @@ class EntityFixer:
         self.facility_words = {w.lower() for w in rules["facility_words"]}
         self.not_entities = set(rules["not_entities"])
         self.person_titles = {w.lower() for w in rules["person_titles"]}
+        self.honorifics = [h.lower().split() for h in sorted(rules["honorifics"], key=len, reverse=True)]
+        self.generic = {w.lower() for w in rules["generic_words"]}
+        self.programme_words = {w.lower() for w in rules["programme_words"]}
+        self.company_roles = {w.lower() for w in rules["company_roles"]}
+        self.adjective_suffixes = {w.lower() for w in rules["adjective_suffixes"]}
+        self.title_words = {w.lower() for t in [*rules["titles"], *rules["person_titles"]] for w in t.split()} - {"of", "the"}
+        self.currencies = {c.lower() for c in load_rules("money")["currencies"] if c.isalpha()}
 
     def relabel(self, span: Span) -> str:
         if span.ent_id_:  # gazetteer match: trust it
@@ -74,6 +83,47 @@ class EntityFixer:
         if span.label_ in {"PERSON", "PRODUCT", "WORK_OF_ART", "FAC"} and span[-1].lower_ in self.org_suffixes:
             return "ORG"
         return span.label_
+
+    def _honorific(self, span: Span) -> bool:
+        words = [t.lower_.rstrip(".") for t in span]
+        return any(len(words) > len(h) and words[: len(h)] == h for h in self.honorifics)
+
+    def repair(self, span: Span) -> Span | None:
+        """Trim what is not part of the name, drop what is no name, fix labels the context decides."""
+        doc, start, end, label = span.doc, span.start, span.end, span.label_
+        if span.ent_id_:
+            return span
+        while end - start > 1 and (doc[end - 1].text in {"-", "(", "–"} or doc[end - 1].lower_ in self.adjective_suffixes and doc[end - 2].text == "-"):
+            end -= 2 if doc[end - 1].lower_ in self.adjective_suffixes else 1  # "Trump-backed", "Pak-"
+        if "(" in [t.text for t in doc[start:end]] and doc[end - 1].text != ")":
+            end = next(t.i for t in doc[start:end] if t.text == "(")  # "Railway (LAR"
+        of = next((t.i for t in doc[start:end] if t.lower_ == "of"), None)
+        if label == "ORG" and of is not None and of > start and all(t.lower_ in self.title_words for t in doc[start:of]):
+            start = of + 1  # "Vice Chairman of Cnergyico": the organisation is after "of"
+        if label == "PERSON":  # "Iva Petrova" when the model only took "Petrova"
+            while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and start <= doc[start - 1].head.i < end and doc[start - 1].lower_ not in self.title_words:
+                start -= 1
+        if start >= end:
+            return None
+        words = doc[start:end]
+        if all(t.lower_.rstrip(".") in self.title_words for t in words):
+            return None  # a title alone ("Engr")
+        if words.text.lower() in self.generic or words[-1].lower_ in self.currencies:
+            return None
+        if label in {"ORG", "GPE", "PERSON"} and words[-1].lower_ in self.programme_words:
+            return None
+        nxt = doc[end] if end < len(doc) else None
+        if label in {"ORG", "GPE"} and len(words) == 1 and not words[0].is_upper and nxt is not None and nxt.lower_ in self.title_words:
+            return None  # "Commerce" in "Commerce Secretary Jawad Paul"
+        if label != "PERSON" and self._honorific(words) and words[-1].lower_ not in self.org_suffixes:
+            label = "PERSON"
+        elif label in {"GPE", "PERSON"} and nxt is not None and nxt.lower_ in self.company_roles:
+            label = "ORG"
+        elif label in {"GPE", "ORG"} and words[-1].lower_ in self.facility_words:
+            label = "FAC"
+        elif label == "PERSON" and end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_title:
+            label = "ORG"  # "Joint Chiefs of Staff": a name that goes on past "of" is no person
+        return Span(doc, start, end, label=label, kb_id=span.kb_id, span_id=span.id)
 
     def named_orgs(self, doc: Doc) -> list[Span]:
         """Capitalised runs ending in an organisation word ("Mota-Engil Group") that NER missed."""
@@ -135,8 +185,12 @@ class EntityFixer:
             clash = [s for s in spans if s.start < extra.end and extra.start < s.end and s not in inside]
             if not clash and not any(s.start == extra.start and s.end == extra.end for s in inside):
                 spans = [s for s in spans if s not in inside] + [extra]
-        spans.sort(key=lambda s: s.start)
+        spans = sorted(filter_spans([r for r in map(self.repair, spans) if r is not None]), key=lambda s: s.start)
         labels = [self.relabel(s) for s in spans]
+        spans, labels = _join_people(spans, labels)
+        # A lone word that is the surname of a person named in the document is that person.
+        surnames = {s[-1].text for s, label in zip(spans, labels) if label == "PERSON" and len(s) > 1}
+        labels = ["PERSON" if len(s) == 1 and s.text in surnames and label in {"GPE", "ORG", "NORP"} else label for s, label in zip(spans, labels)]
         # One label per surface in a document: the model often types the same name two ways.
         votes: dict[str, Counter[str]] = {}
         for span, label in zip(spans, labels):
@@ -147,6 +201,25 @@ class EntityFixer:
             fixed.append(Span(doc, span.start, span.end, label=label, kb_id=span.kb_id, span_id=span.id))
         doc.ents = fixed
         return doc
+
+
+def _join_people(spans: list[Span], labels: list[str]) -> tuple[list[Span], list[str]]:
+    """Adjacent person spans are one name ("Bilal" + "bin Saqib"); a two- or three-word name listed
+    with people ("Zach Witkoff, Zak Folkman and Chase Herro") is a person too."""
+    joined: list[Span] = []
+    kept: list[str] = []
+    for span, label in zip(spans, labels):
+        if joined and label == kept[-1] == "PERSON" and joined[-1].end == span.start and not joined[-1].ent_id_:
+            joined[-1] = Span(span.doc, joined[-1].start, span.end, label="PERSON")
+            continue
+        joined.append(span)
+        kept.append(label)
+    people = {s.root.i for s, label in zip(joined, kept) if label == "PERSON"}
+    for i, (span, label) in enumerate(zip(joined, kept)):
+        listed = span.root.dep_ == "conj" and span.root.head.i in people or any(c.dep_ == "conj" and c.i in people for c in span.root.children)
+        if label == "ORG" and not span.ent_id_ and 2 <= len(span) <= 3 and all(t.is_title for t in span) and listed:
+            kept[i] = "PERSON"
+    return joined, kept
 
 
 @functools.cache

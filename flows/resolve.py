@@ -52,6 +52,9 @@ def clean_name(text: str, label: str) -> str:
     name = re.sub(r"\s+", " ", text).strip(" .,;:-–—\"“”‘’'")
     name = re.sub(r"(?:'s|’s|’|')$", "", name)
     name = re.sub(r"^(the|The|THE)\s+", "", name)
+    if label == "ORG":
+        name = re.sub(r"\.(com|pk|org|net|co\.uk)$", "", name)  # "Dawn.com" is the outlet Dawn
+        name = re.sub(r"\bCorp\b\.?", "Corporation", name)
     if label == "PERSON":
         name = _title_pattern().sub("", name).strip()
         name = " ".join(w.capitalize() if w.isupper() and len(w) > 2 else w for w in name.split())
@@ -77,6 +80,8 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
     result: dict[str, tuple[str, str]] = {}
     full_people = [clean_name(m["text"], "PERSON") for m in mentions if m["label"] == "PERSON"]
     full_people = [p for p in full_people if len(p.split()) > 1]
+    orgs = {clean_name(m["text"], "ORG") for m in mentions if m["label"] == "ORG"}
+    suffixes = {w.lower() for w in load_rules("titles")["org_suffixes"]}
     for m in mentions:
         label = m["label"]
         if m["canonical_hint"]:
@@ -89,6 +94,10 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
             same = [p for p in full_people if name_key(p.split()[-1]) == name_key(name)]
             if same:
                 name = same[0]
+        elif label == "ORG":  # "World Liberty" is the "World Liberty Financial" the article names
+            longer = [o for o in orgs if o.startswith(name + " ") and all(w.lower() in suffixes for w in o[len(name) + 1 :].split())]
+            if len(longer) == 1:
+                name = longer[0]
         hit = _gazetteer().get(name_key(name))
         result[m["text"]] = hit if hit else (name, label)
     return result
