@@ -46,13 +46,24 @@ def _deal_type(tokens: list[str], at: int) -> str | None:
 def _status(tokens: list[str], future: bool) -> str | None:
     """The deal's stage from the sentence's verbs; None when the sentence states none."""
     rules = load_rules("deals")
-    found = {label for _, label in _keyword_hits(tokens, rules["statuses"])}
+    hits = _keyword_hits(tokens, rules["statuses"])
+    # "to sign", "pending approval", "agreed to provide": the act is still to come.
+    pending = [(i, label) for i, label in hits if label != "planned" and _still_to_come(tokens, i, label, rules["pending_markers"])]
+    found = {label for hit in hits if hit not in pending for label in [hit[1]]}
+    if pending and not found - {"announced"}:
+        found.add("planned" if any(label != "agreed" for _, label in pending) else "announced")
     if future or found == {"planned"}:
         return "planned"
     for status in rules["status_priority"]:
         if status in found:
             return status
     return None
+
+
+def _still_to_come(tokens: list[str], at: int, label: str, markers: list[str]) -> bool:
+    before = tokens[max(0, at - 2) : at]
+    committed = label == "agreed" and tokens[at + 1 : at + 2] == ["to"]  # "agreed to provide" is a pledge
+    return (bool(before) and before[-1] == "to") or any(w in markers for w in before) or committed
 
 
 def _sector(text: str) -> str | None:

@@ -230,7 +230,8 @@ def _subject_person(sent: Span, mentions: list[dict[str, Any]]) -> str | None:
 
 
 def _speakers(sent: Span, mentions: list[dict[str, Any]], verbs: set[str], last_person: str | None) -> list[str]:
-    """Named subjects (or he/she, resolved to the last subject person) of verbs of speech."""
+    """Named subjects (or he/she, resolved to the last subject person) of verbs of speech; a title
+    as subject ("said AFC President & CEO Samaila Zubairu") yields the person it introduces."""
     found = []
     for token in sent:
         if token.lower_ not in verbs or token.pos_ not in {"VERB", "AUX"}:
@@ -238,8 +239,10 @@ def _speakers(sent: Span, mentions: list[dict[str, Any]], verbs: set[str], last_
         for child in token.children:
             if child.dep_ not in {"nsubj", "nsubjpass"}:
                 continue
-            mention = _mention_at(child, mentions)
-            if mention and mention["label"] in {"PERSON", "ORG"}:
+            named = [m for t in [child, *child.subtree] for m in [_mention_at(t, mentions)] if m and m["label"] in {"PERSON", "ORG"}]
+            person = next((m for m in named if m["label"] == "PERSON"), None)
+            mention = person or (named[0] if named and _mention_at(child, mentions) else None)
+            if mention:
                 found.append(mention["text"])
             elif child.lower_ in {"he", "she"} and last_person:
                 found.append(last_person)

@@ -80,7 +80,7 @@ def find_role_mentions(doc: Doc, mentions: list[dict[str, Any]]) -> list[dict[st
             continue
         if role in bound and not any(m["start"] < span.end_char and span.start_char < m["end"] for m in mentions):
             person = bound[role]
-            found.append({**person, "start": span.start_char, "end": span.end_char, "sentence_index": sent_index[span.sent.start], "source": f"coreference:{role}"})
+            found.append({**person, "text": span.text, "start": span.start_char, "end": span.end_char, "sentence_index": sent_index[span.sent.start], "source": f"coreference:{role}", "refers_to": person["text"]})
     return found
 
 

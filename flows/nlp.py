@@ -73,6 +73,8 @@ class EntityFixer:
         self.company_roles = {w.lower() for w in rules["company_roles"]}
         self.adjective_suffixes = {w.lower() for w in rules["adjective_suffixes"]}
         self.title_words = {w.lower() for t in [*rules["titles"], *rules["person_titles"]] for w in t.split()} - {"of", "the"}
+        self.capital_titles = {w for w in rules["person_titles"] if w[:1].isupper()} - {"General", "Major"}
+        self.places = {e["name"]: e for e in load_rules("gazetteer") if e.get("ruler", True) is False}
         self.currencies = {c.lower() for c in load_rules("money")["currencies"] if c.isalpha()}
 
     def relabel(self, span: Span) -> str:
@@ -100,9 +102,9 @@ class EntityFixer:
         of = next((t.i for t in doc[start:end] if t.lower_ == "of"), None)
         if label == "ORG" and of is not None and of > start and all(t.lower_ in self.title_words for t in doc[start:of]):
             start = of + 1  # "Vice Chairman of Cnergyico": the organisation is after "of"
-        if label == "PERSON":  # "Iva Petrova" when the model only took "Petrova"
-            while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and start <= doc[start - 1].head.i < end and doc[start - 1].lower_ not in self.title_words:
-                start -= 1
+        if label == "ORG":  # "AFC President & CEO Samaila Zubairu": the organisation ends at the title
+            start_title = next((t.i for t in doc[start + 1 : end] if t.text in self.capital_titles), None)
+            end = start_title if start_title is not None else end
         if start >= end:
             return None
         words = doc[start:end]
@@ -180,7 +182,7 @@ class EntityFixer:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [s for s in doc.ents if s.text not in self.not_entities]
-        for extra in self.defined_acronyms(doc) + self.named_orgs(doc) + self.titled_people(doc):
+        for extra in self.defined_acronyms(doc) + self.named_orgs(doc) + self.titled_people(doc) + self.known_places(doc):
             inside = [s for s in spans if s.start >= extra.start and s.end <= extra.end]
             clash = [s for s in spans if s.start < extra.end and extra.start < s.end and s not in inside]
             if not clash and not any(s.start == extra.start and s.end == extra.end for s in inside):
@@ -198,9 +200,22 @@ class EntityFixer:
         fixed = []
         for span in spans:
             label = votes[span.text].most_common(1)[0][0]
-            fixed.append(Span(doc, span.start, span.end, label=label, kb_id=span.kb_id, span_id=span.id))
-        doc.ents = fixed
+            start = self._given_names(span) if label == "PERSON" else span.start
+            fixed.append(Span(doc, start, span.end, label=label, kb_id=span.kb_id, span_id=span.id))
+        doc.ents = filter_spans(fixed)
         return doc
+
+    def _given_names(self, span: Span) -> int:
+        """Where a person's name starts: "Iva Petrova" when the model only took "Petrova"."""
+        doc, start = span.doc, span.start
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and not doc[start - 1].ent_type_ and span.start <= doc[start - 1].head.i < span.end and doc[start - 1].lower_ not in self.title_words:
+            start -= 1
+        return start
+
+    def known_places(self, doc: Doc) -> list[Span]:
+        """Capitals the model left untagged ("Kyiv signed ..."); kept out of the ruler so that
+        "Washington Post" stays one organisation."""
+        return [Span(doc, t.i, t.i + 1, label="GPE") for t in doc if not t.ent_type_ and t.text in self.places]
 
 
 def _join_people(spans: list[Span], labels: list[str]) -> tuple[list[Span], list[str]]:

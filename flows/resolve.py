@@ -84,6 +84,8 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
     suffixes = {w.lower() for w in load_rules("titles")["org_suffixes"]}
     for m in mentions:
         label = m["label"]
+        if m.get("refers_to"):
+            continue
         if m["canonical_hint"]:
             result[m["text"]] = _gazetteer()[name_key(m["canonical_hint"])]
             continue
@@ -100,6 +102,9 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
                 name = longer[0]
         hit = _gazetteer().get(name_key(name))
         result[m["text"]] = hit if hit else (name, label)
+    for m in mentions:  # "the army chief" is whoever the article introduced as its army chief
+        if m.get("refers_to"):
+            result[m["text"]] = result[m["refers_to"]]
     return result
 
 
@@ -142,6 +147,8 @@ def resolve_entities(
         names = local_names(ex)
         per_article[ex["article_id"]] = names
         for m in ex["mentions"]:
+            if m.get("refers_to"):
+                continue  # a role is no name: "army chief" must not join two armies' chiefs
             name, label = names[m["text"]]
             key = name_key(name)
             note(key, name, label, 100 if m["canonical_hint"] else 1)
@@ -192,7 +199,7 @@ def resolve_entities(
             row = rows.setdefault(name, {"name": name, "type": label, "aliases": [], "mentions": [], "article_ids": [], "sources": set()})
             row.setdefault("sources", set()).add(m["source"])
             alias = re.sub(r"\s+", " ", m["text"]).strip()
-            if alias not in row["aliases"]:
+            if alias not in row["aliases"] and not m.get("refers_to"):
                 row["aliases"].append(alias)
             evidence = {k: m[k] for k in ("article_id", "sentence_index", "start", "end", "text")}
             if evidence not in row["mentions"]:
