@@ -298,7 +298,7 @@ def section_history(history: Mapping[str, list[dict[str, Any]]]) -> str:
     for name in TABLES:
         rows = [(h["version"], escape(str(h["timestamp"])[:19].replace("T", " ")), escape(str(h.get("operation") or "")), h["rows"], escape(str(h.get("run_id") or ""))) for h in history.get(name, [])]
         if rows:
-            tables.append(f"<details><summary>{escape(name)}: {len(rows)} version(s)</summary>{html_table(('version', 'committed (UTC)', 'operation', 'rows', 'run id'), rows, numeric=(0, 3))}</details>")
+            tables.append(f"<details open><summary>{escape(name)}: {len(rows)} version(s)</summary>{html_table(('version', 'committed (UTC)', 'operation', 'rows', 'run id'), rows, numeric=(0, 3))}</details>")
     return f'<section id="history"><h2>Version history</h2>{chart}{"".join(tables)}</section>'
 
 
