@@ -27,7 +27,14 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 run: $(BIN)/.installed
 	$(BIN)/newsflow run --input seeds --data data
 
-test: $(BIN)/.installed
+# The run report test renders data/report/index.html in Debian's headless Chromium.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing chromium for the run report test (once)"
+	@export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq chromium >/dev/null 2>&1 \
+		|| { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }
+
+test: $(BIN)/.installed $(CHROMIUM)
 	$(BIN)/pytest
 
 eval: $(BIN)/.installed

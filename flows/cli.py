@@ -46,7 +46,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     _quiet_prefect()
     from flows.pipeline import news_pipeline
+    from flows.progress import attach_terminal_bar
 
+    attach_terminal_bar()  # a bar with ETA on a terminal only
     try:
         summary = news_pipeline(settings)
     except InputError as error:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows import clean, contracts, extract, ingest, publish, resolve, storage, validate
+from flows import clean, contracts, datadocs, extract, ingest, progress, publish, report, resolve, storage, validate
 from flows.nlp import model_version
 from flows.settings import Settings
 
@@ -57,6 +58,35 @@ def publish_task(data_dir: Path, name: str, current: list[dict[str, Any]], propo
     return {"version": version, "upserts": len(changes.upserts), "deletes": len(changes.deletes)}
 
 
+# --- run report, Data Docs, Prefect artifacts and progress (issue 6, `report`) ---------------
+
+
+@task(**TASK)
+def data_docs_task(data_dir: Path, run_id: str, results: dict[str, validate.ValidationResult]) -> dict[str, Any]:
+    site_dir, store_dir = storage.data_docs_dirs(data_dir)
+    return datadocs.build_data_docs(results, run_id, site_dir=site_dir, store_dir=store_dir)
+
+
+@task(**TASK)
+def report_task(data_dir: Path, summary: dict[str, Any]) -> str:
+    """Write data/report/index.html and publish the summary and validation table as Prefect artifacts."""
+    rows = {name: storage.read_columns(data_dir, name, columns) for name, columns in report.COLUMNS.items()}
+    history = {name: storage.history(data_dir, name) for name in publish.PUBLISH_ORDER}
+    html = report.render_run_report(report.ReportData(summary, rows, history), storage.report_dir(data_dir))
+    path = str(storage.write_run_page(data_dir, summary["run_id"], html))
+    create_markdown_artifact(report.render_markdown(summary, path), key="newsflow-run-summary", description="What the run ingested, quarantined and published")
+    create_table_artifact(report.validation_rows(summary), key="newsflow-validation", description="Great Expectations results per table")
+    return path
+
+
+def _progress(logger: Any, stage: str, done: int, total: int) -> None:
+    logger.info("%s: %d/%d articles", stage, done, total)
+    progress.update(stage, done, total)
+
+
+# --- end of issue 6 additions ------------------------------------------------------------
+
+
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
@@ -68,7 +98,11 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
     run_id = publish.new_run_id()
     documents, quarantined = ingest_task(settings.input_path, settings.max_bytes)
     storage.write_quarantine(settings.data_dir, run_id, [dict(q) for q in quarantined])
-    cleaned = [a for chunk in _chunks(documents, settings.chunk_size) for a in clean_task(chunk)]
+    cleaned: list[Any] = []
+    _progress(logger, "clean", 0, len(documents))
+    for chunk in _chunks(documents, settings.chunk_size):
+        cleaned += clean_task(chunk)
+        _progress(logger, "clean", len(cleaned), len(documents))
     published = load_published_task(settings.data_dir)
     seen = {a["article_id"] for a in published["articles"]}
     new = list({a["article_id"]: a for a in cleaned if a["article_id"] not in seen}.values())
@@ -87,11 +121,17 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
     if not new and tables_exist:
         for name in publish.PUBLISH_ORDER:
             summary["tables"][name] = {"rows": len(published[name]), "version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "valid": True}
+        summary["report_page"] = report_task(settings.data_dir, summary)
         storage.write_report(settings.data_dir, run_id, summary)
         return summary
-    extractions = [e for chunk in _chunks(new, settings.chunk_size) for e in extract_task(chunk, settings)]
+    extractions: list[Any] = []
+    _progress(logger, "extract", 0, len(new))
+    for chunk in _chunks(new, settings.chunk_size):
+        extractions += extract_task(chunk, settings)
+        _progress(logger, "extract", len(extractions), len(new))
     proposed = resolve_task(new, extractions, published, run_id)
     results = validate_task(proposed)
+    summary["data_docs"] = data_docs_task(settings.data_dir, run_id, results)
     all_valid = all(r.success for r in results.values())
     metadata = publish.commit_metadata(run_id, settings.model, model_version(settings.model), len(documents))
     for name in publish.PUBLISH_ORDER:
@@ -105,5 +145,6 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
             logger.error("%s failed validation: not published", name)
         summary["tables"][name] = entry
     summary["success"] = all_valid
+    summary["report_page"] = report_task(settings.data_dir, summary)
     storage.write_report(settings.data_dir, run_id, summary)
     return summary

@@ -152,3 +152,34 @@ def read_rows(data_dir: Path | str, name: str, version: int | str | None = None)
     """The table as plain records (empty when it does not exist yet)."""
     table = read_table(data_dir, name, version)
     return [] if table is None else table.to_pylist()
+
+
+def read_columns(data_dir: Path | str, name: str, columns: Iterable[str]) -> list[dict[str, Any]]:
+    """Only some columns of the latest version as records, e.g. for the run report (empty when absent)."""
+    table = _open(data_dir, name)
+    if table is None:
+        return []
+    wanted = ", ".join(f'"{c}"' for c in columns)
+    reader = QueryBuilder().register("t", table).execute(f"SELECT {wanted} FROM t").read_all()
+    schema = pa.schema(table.schema().to_arrow())
+    return pa.table(reader).cast(pa.schema([schema.field(c) for c in reader.schema.names])).to_pylist()
+
+
+def data_docs_dirs(data_dir: Path | str) -> tuple[Path, Path]:
+    """Where the Great Expectations Data Docs site goes, and where the validation results it shows are kept."""
+    return Path(data_dir) / "docs", Path(data_dir) / "validations"
+
+
+def report_dir(data_dir: Path | str) -> Path:
+    return Path(data_dir) / "report"
+
+
+def write_run_page(data_dir: Path | str, run_id: str, html: str) -> Path:
+    """The run report: data/report/<run_id>.html, and index.html as the latest run's copy."""
+    folder = report_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (folder / f"{run_id}.html", folder / "index.html"):
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(path)
+    return folder / "index.html"

@@ -83,6 +83,8 @@ class ValidationResult:
     n_rows: int
     n_expectations: int
     failures: list[ExpectationFailure]
+    # GE's own results (the contract suite, then the reference suite if any), kept for Data Docs.
+    outcomes: list[ExpectationSuiteValidationResult] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def critical_failures(self) -> list[ExpectationFailure]:
@@ -422,7 +424,8 @@ def validate_table(
     frame = add_length_columns(to_frame(table), contract)
     token = uuid.uuid4().hex[:12]
     suite = build_suite(contract, name=f"{contract.name}-{token}")
-    failures = collect_failures(run_suite(frame, suite), frame, contract)
+    outcomes = [run_suite(frame, suite)]
+    failures = collect_failures(outcomes[0], frame, contract)
     n_expectations = len(suite.expectations)
 
     exploded = explode_references(frame, contract)
@@ -430,8 +433,8 @@ def validate_table(
         contract, references or {}, name=f"{contract.name}-refs-{token}", exploded=exploded
     )
     if reference_suite is not None:
-        outcome = run_suite(exploded, reference_suite)
-        failures += collect_failures(outcome, frame, contract)
+        outcomes.append(run_suite(exploded, reference_suite))
+        failures += collect_failures(outcomes[-1], frame, contract)
         n_expectations += len(reference_suite.expectations)
 
     failures = sort_failures(failures, contract)
@@ -441,6 +444,7 @@ def validate_table(
         n_rows=len(frame),
         n_expectations=n_expectations,
         failures=failures,
+        outcomes=outcomes,
     )
 
 

@@ -32,6 +32,8 @@ def test_bad_rows_are_not_published_and_the_last_good_version_stays(run_flow, tm
     assert not deals["valid"] and deals["version"] == 0
     failed = {(f["column"], f["severity"]) for f in deals["validation"]["failures"]}
     assert ("amount", "critical") in failed
+    page = (storage.report_dir(data) / "index.html").read_text(encoding="utf-8")  # the run report says so too
+    assert summary["run_id"] in page and "no (validation failed)" in page and "1 of " in page
     assert storage.read_rows(data, "deals") == good_deals
     # Articles are the "done" marker: not published, so the next good run redoes the new article.
     assert len(storage.read_rows(data, "articles")) == 1
