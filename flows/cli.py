@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.publish import PUBLISH_ORDER
-from flows.settings import SETTING_NAMES, ConfigError, ResolvedSettings, flag_name, resolve_settings, setting_help
+from flows.settings import DEFAULTS, SETTING_NAMES, ConfigError, ResolvedSettings, flag_name, resolve_settings, setting_help
 
 TABLES = PUBLISH_ORDER
 
@@ -221,13 +221,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 _RUN_SETTINGS = ("input_path", "data_dir", "model", "processes", "chunk_size", "batch_size", "max_bytes")
-_SETTING_TYPES: dict[str, Any] = {"input_path": Path, "data_dir": Path, "model": str}
 
 
 def _add_settings(parser: argparse.ArgumentParser, *names: str) -> None:
     """The flags of these settings, named and described once in flows/settings.py."""
     for name in names:
-        parser.add_argument(flag_name(name), dest=name, type=_SETTING_TYPES.get(name, int), help=f"{setting_help(name)} (env NEWSFLOW_{name.upper()})")
+        parser.add_argument(flag_name(name), dest=name, type=type(getattr(DEFAULTS, name)), help=f"{setting_help(name)} (env NEWSFLOW_{name.upper()})")
 
 
 def build_parser() -> argparse.ArgumentParser:
