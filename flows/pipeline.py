@@ -148,3 +148,18 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
     summary["report_page"] = report_task(settings.data_dir, summary)
     storage.write_report(settings.data_dir, run_id, summary)
     return summary
+
+
+def serve_pipeline(settings: Settings, cron: str, name: str = "scheduled") -> None:
+    """Register the deployment `news_pipeline/<name>` on a cron schedule and run its flow runs
+    from this process until interrupted (against PREFECT_API_URL, e.g. a `prefect server start`)."""
+    from dataclasses import asdict
+
+    from prefect import serve
+    from prefect.deployments.runner import EntrypointType
+
+    parameters = {"settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()}}
+    # A deployment (not flow.serve) makes the runner re-import flows.pipeline for each run; a pickled
+    # flow would lose the module globals its `settings: Settings` annotation needs.
+    deployment = news_pipeline.to_deployment(name=name, cron=cron, parameters=parameters, entrypoint_type=EntrypointType.MODULE_PATH)
+    serve(deployment)

@@ -183,3 +183,88 @@ def write_run_page(data_dir: Path | str, run_id: str, html: str) -> Path:
         tmp.write_text(html, encoding="utf-8")
         tmp.replace(path)
     return folder / "index.html"
+
+
+# --- Looking at published tables (newsflow tables/show/diff/export) ---------------------------
+
+
+class VersionNotFoundError(LookupError):
+    """The table has no such version, or did not exist yet at that time."""
+
+
+def open_as_of(data_dir: Path | str, name: str, as_of: int | dt.datetime | None = None) -> DeltaTable | None:
+    """The table at a version, at a point in time (the version current then) or latest; None when missing."""
+    table = _open(data_dir, name)
+    if table is None or as_of is None:
+        return table
+    if isinstance(as_of, int):
+        if not 0 <= as_of <= table.version():
+            raise VersionNotFoundError(f"{name} has versions 0 to {table.version()}, not {as_of}")
+    else:
+        first = min(c["timestamp"] for c in table.history())
+        if as_of < dt.datetime.fromtimestamp(first / 1000, tz=dt.UTC):
+            raise VersionNotFoundError(f"{name} did not exist yet at {as_of.isoformat()}")
+    table.load_as_version(as_of)
+    return table
+
+
+def query_table(
+    data_dir: Path | str,
+    name: str,
+    as_of: int | dt.datetime | None = None,
+    *,
+    where: str | None = None,
+    limit: int | None = None,
+    order_by: str | None = None,
+) -> pa.Table | None:
+    """Rows matching a SQL predicate (delta-rs's DataFusion SQL, evaluated as data, never as code)."""
+    table = open_as_of(data_dir, name, as_of)
+    if table is None:
+        return None
+    sql = "SELECT * FROM t"
+    if where:
+        sql += f" WHERE ({where})"
+    if order_by:
+        sql += f' ORDER BY "{order_by}"'
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    reader = QueryBuilder().register("t", table).execute(sql).read_all()
+    return pa.table(reader).cast(pa.schema(table.schema().to_arrow()))
+
+
+def table_summary(data_dir: Path | str, name: str) -> dict[str, Any] | None:
+    """Latest version, its row count, commit time and run id; None when the table does not exist."""
+    table = _open(data_dir, name)
+    if table is None:
+        return None
+    commit = table.history(limit=1)[0]
+    counts = pa.table(table.get_add_actions(flatten=True)).column("num_records").to_pylist()
+    return {
+        "table": name,
+        "version": table.version(),
+        "rows": int(sum(counts or [0])),
+        "timestamp": dt.datetime.fromtimestamp(commit["timestamp"] / 1000, tz=dt.UTC).isoformat(),
+        "run_id": commit.get("run_id"),
+    }
+
+
+def write_export(table: pa.Table, fmt: str, out: Path) -> Path:
+    """One plain Parquet, CSV or JSON Lines file, for tools that cannot read Delta; written atomically."""
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    from flows.tables import flatten_for_csv, jsonl_lines
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    if fmt == "parquet":
+        pq.write_table(table, tmp)
+    elif fmt == "csv":
+        pa_csv.write_csv(flatten_for_csv(table), tmp)
+    elif fmt == "jsonl":
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.writelines(jsonl_lines(table))
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    tmp.replace(out)
+    return out
