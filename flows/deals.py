@@ -51,7 +51,8 @@ def _status(tokens: list[str], future: bool) -> str | None:
     pending = [(i, label) for i, label in hits if label != "planned" and _still_to_come(tokens, i, label, rules["pending_markers"])]
     found = {label for hit in hits if hit not in pending for label in [hit[1]]}
     if pending and not found - {"announced"}:
-        found.add("planned" if any(label != "agreed" for _, label in pending) else "announced")
+        # "agreed to provide" is a commitment made (announced); "to sign", "pending approval" are plans.
+        found.add("announced" if any(label == "agreed" for _, label in pending) else "planned")
     if future or found == {"planned"}:
         return "planned"
     for status in rules["status_priority"]:

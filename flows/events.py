@@ -116,10 +116,11 @@ def choose_trigger(sent: Span, matches: list[tuple[str, Span]], reported: set[st
 
 
 def _is_future(sent: Span, trigger: Span) -> bool:
+    """A modal or plan word next to the trigger or to the verbs governing it ("on track to sign an agreement")."""
     markers = set(load_rules("events")["future_markers"])
-    head = trigger.root.head
-    window = [t.lower_ for t in sent if t.head in (trigger.root, head) or t.i in range(trigger.start - 3, trigger.start)]
-    return any(w in markers for w in window)
+    nodes = [trigger.root, trigger.root.head, trigger.root.head.head]
+    window = {t.i for node in nodes for t in node.children} | {i for node in nodes for i in range(max(sent.start, node.i - 3), node.i)}
+    return any(sent.doc[i].lower_ in markers for i in window)
 
 
 def _is_actor(mention: dict[str, Any], doc: Doc) -> bool:
@@ -270,7 +271,7 @@ def deal_events(doc: Doc, article: Article, deals: list[dict[str, Any]]) -> list
         date = sentence_date(sentences[index], article["published_date"], False) or dict(NO_DATE)
         events.append(
             {
-                "event_type": "financing" if deal["deal_type"] in FINANCE_TYPES and deal["status"] in {"approved", "completed"} else "agreement",
+                "event_type": "financing_approved" if deal["deal_type"] in FINANCE_TYPES and deal["status"] in {"approved", "completed"} else "agreement_signed",
                 "actors": list(deal["parties"]),
                 "location": None,
                 **date,

@@ -67,3 +67,12 @@ def find_amounts(text: str, start: int, end: int) -> list[Money]:
             if money is not None and money.currency:
                 found.append(money)
     return found
+
+
+def to_usd(amount: float | None, currency: str | None) -> tuple[float | None, str | None]:
+    """(amount in US dollars, FX table version) from rules/fx.yaml; (None, None) when either is unknown."""
+    table = load_rules("fx")
+    rate = table["rates"].get(currency or "")
+    if amount is None or rate is None:
+        return None, None
+    return round(amount * rate, 2), str(table["version"])

@@ -17,6 +17,7 @@ from typing import Any
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from flows.nlp import load_rules
+from flows.money import to_usd
 
 STORY_THRESHOLD = 0.33  # TF-IDF cosine; same-story pairs score ~0.4-0.6, related stories ~0.2-0.27
 STORY_MAX_DAYS = 10
@@ -423,6 +424,8 @@ def resolve_deals(
             row["part_of"] = None
         pledge = row["deal_type"] in load_rules_codebook()["pledge_deal_types"]
         row["counts_toward_totals"] = not pledge and row["deal_id"] not in totals
+        if row.get("fx_version") is None or row.get("amount_usd") is None:  # published figures keep their table
+            row["amount_usd"], row["fx_version"] = to_usd(row["amount"], row["currency"])
     return rows
 
 

@@ -117,6 +117,8 @@ SAMPLE_ROWS = {
         "party_roles": [{"name": "EXIM", "role": "financier"}],
         "amount": 1250000000.0,
         "currency": "USD",
+        "amount_usd": 1250000000.0,
+        "fx_version": "2025-avg-v1",
         "amount_text": "USD 1.25 billion",
         "amount_qualifier": "up to",
         "sector": "mining",

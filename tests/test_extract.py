@@ -79,7 +79,7 @@ def test_an_mou_between_two_named_parties_is_an_amountless_deal(lending):
 
 
 def test_approved_deal_is_also_a_dated_financing_event(lending):
-    financing = [e for e in lending["events"] if e["event_type"] == "financing"]
+    financing = [e for e in lending["events"] if e["event_type"] == "financing_approved"]
     assert len(financing) == 1
     assert financing[0]["event_date"] == dt.date(2025, 3, 4)  # the Tuesday before Wednesday 2025-03-05
     assert financing[0]["date_method"] == "relative"
