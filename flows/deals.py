@@ -95,7 +95,7 @@ def _financiers() -> frozenset[str]:
 def _deal_future(sent: Span, start_char: int) -> bool:
     markers = set(load_rules("events")["future_markers"])
     clause = sent.doc.text[sent.start_char : start_char].lower().split()[-8:]
-    return any(w in markers for w in clause)
+    return any(w in markers or f"{w} {nxt}" in markers for w, nxt in zip(clause, [*clause[1:], ""]))
 
 
 @functools.cache

@@ -120,7 +120,8 @@ def _is_future(sent: Span, trigger: Span) -> bool:
     markers = set(load_rules("events")["future_markers"])
     nodes = [trigger.root, trigger.root.head, trigger.root.head.head]
     window = {t.i for node in nodes for t in node.children} | {i for node in nodes for i in range(max(sent.start, node.i - 3), node.i)}
-    return any(sent.doc[i].lower_ in markers for i in window)
+    doc = sent.doc
+    return any(doc[i].lower_ in markers or (i + 1 < len(doc) and f"{doc[i].lower_} {doc[i + 1].lower_}" in markers) for i in window)
 
 
 def _is_actor(mention: dict[str, Any], doc: Doc) -> bool:
@@ -207,7 +208,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
                 events.append(_trigger_event(article, sent, index, chosen, actors, lede_date, lede_actors, places))
                 if chosen[0] == "statement":
                     spoken.update(m["text"] for m in here if m["label"] == "PERSON")
-        else:
+        if chosen is None or chosen[0] != "statement":  # a speaker can report an event too
             for speaker in _speakers(sent, here, speech, last_person):
                 if speaker not in spoken:  # one statement per speaker per article
                     spoken.add(speaker)
