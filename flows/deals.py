@@ -35,10 +35,15 @@ def _keyword_hits(tokens: list[str], table: dict[str, list[str]]) -> list[tuple[
     return hits
 
 
-def _deal_type(tokens: list[str], at: int) -> str | None:
+def _deal_type(tokens: list[str], at: int, after: int | None = None) -> str | None:
+    """The deal word the amount names ("$1.5bn in joint ventures"), else the nearest one."""
     hits = _keyword_hits(tokens, load_rules("deals")["deal_types"])
     if not hits:
         return None
+    if after is not None and tokens[after : after + 1] in (["in"], ["of"], ["as"]):
+        own = [h for h in hits if after < h[0] <= after + 3]
+        if own:
+            return min(own)[1]
     specific = [h for h in hits if h[1] != "other"] or hits
     return min(specific, key=lambda h: abs(h[0] - at))[1]
 
@@ -194,7 +199,8 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         anaphoric = _refers_back(sent)
         for money in monies:
             at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
-            deal_type = _deal_type(tokens, at)
+            after = next((t.i - sent.start for t in sent if t.idx >= money.end), None)
+            deal_type = _deal_type(tokens, at, after)
             near = _attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
             # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
             # agreement" continues the lede's story: the lede names the parties.
@@ -270,8 +276,13 @@ def _deal_row(article: Article, sent: Span, index: int, deal_type: str, status: 
     }
 
 
+PARTS_WINDOW = 3  # sentences after a total in which its parts may follow
+
+
 def _link_parts(deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """In one sentence, smaller amounts that add up to at most a larger one are its parts."""
+    """Parts point at their total: smaller amounts of one sentence that add up to its largest (or
+    to at most it, with "including", "comprising" ...), or amounts in the next sentences that add up to an earlier total ("$700m ... a $400m
+    loan from IFC ... the remaining $300m from IDA")."""
     grouped: dict[int, list[dict[str, Any]]] = {}
     for d in deals:
         if d["amount"] is not None:
@@ -281,7 +292,23 @@ def _link_parts(deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         total = max(group, key=lambda d: d["amount"])
         parts = [d for d in group if d is not total and d["currency"] == total["currency"] and d["amount"] < total["amount"]]
-        if parts and sum(p["amount"] for p in parts) <= total["amount"] * 1.01:
+        summed = sum(p["amount"] for p in parts)
+        sentence = total["evidence"]["text"].lower()
+        marked = any(re.search(rf"\b{re.escape(w)}\b", sentence) for w in load_rules("deals")["part_markers"])
+        if parts and (abs(summed - total["amount"]) <= 0.01 * total["amount"] or (marked and summed <= total["amount"])):
             for part in parts:
                 part["part_of"] = total["amount_text"]
+    amounts = [d for d in deals if d["amount"] is not None]
+    for i, total in enumerate(amounts):
+        at = total["evidence"]["sentence_index"]
+        later = [d for d in amounts[i + 1 :] if at < d["evidence"]["sentence_index"] <= at + PARTS_WINDOW]
+        running: list[dict[str, Any]] = []
+        for part in later:
+            if part["part_of"] or part["currency"] != total["currency"] or part["amount"] >= total["amount"]:
+                break
+            running.append(part)
+            if len(running) >= 2 and abs(sum(p["amount"] for p in running) - total["amount"]) <= 0.01 * total["amount"]:
+                for p in running:
+                    p["part_of"] = total["amount_text"]
+                break
     return deals

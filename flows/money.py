@@ -52,7 +52,7 @@ def parse_money(text: str, start: int, end: int) -> Money | None:
         if re.search(rf"\b{re.escape(phrase)}$", lead.rstrip()):
             qualifier = code
             break
-    return Money(amount=value, currency=currency, text=span.strip(), qualifier=qualifier, start=start, end=end)
+    return Money(amount=value, currency=currency, text=span.strip().rstrip(".,;:"), qualifier=qualifier, start=start, end=end)
 
 
 def find_amounts(text: str, start: int, end: int) -> list[Money]:

@@ -184,3 +184,23 @@ def test_amounts_convert_to_usd_with_the_fx_table_version():
     assert usd == pytest.approx(3550) and version
     assert to_usd(1_000_000, "XYZ") == (None, None)
     assert to_usd(None, "USD") == (None, None)
+
+
+def test_parts_in_later_sentences_point_at_the_total_they_add_up_to():
+    body = (
+        "The World Bank approved a $700 million package for Ghana on Monday. "
+        "The International Finance Corporation will provide a $400 million loan. "
+        "The remaining $300 million loan will come from the International Development Association."
+    )
+    deals = {d["amount"]: d for d in deals_in(body)}
+    assert deals[4e8]["part_of"] == deals[3e8]["part_of"] == deals[7e8]["amount_text"]
+
+
+def test_two_amounts_of_one_sentence_are_not_parts_unless_they_add_up():
+    body = "The Export-Import Bank has committed $1 billion, while the Japan Bank for International Cooperation will provide $300 million."
+    assert all(d["part_of"] is None for d in deals_in(body))
+
+
+def test_the_noun_an_amount_names_types_its_deal():
+    deals = deals_in("Ghana and China signed agreements including $7 billion in MoUs and $1.5 billion in joint ventures.")
+    assert {d["amount"]: d["deal_type"] for d in deals} == {7e9: "mou", 1.5e9: "investment"}
