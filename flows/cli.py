@@ -52,6 +52,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except InputError as error:
         print(f"newsflow: {error}", file=sys.stderr)
         return 2
+    if summary.get("error"):  # another run holds --data
+        print(f"newsflow: {summary['error']}", file=sys.stderr)
+        return 3
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:

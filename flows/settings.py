@@ -19,6 +19,7 @@ class Settings:
     chunk_size: int = field(default=500, metadata={"help": "articles per task"})
     batch_size: int = field(default=64, metadata={"help": "nlp.pipe batch size"})
     max_bytes: int = field(default=5_000_000, metadata={"help": "larger input files are quarantined"})
+    lock_timeout: int = field(default=3600, metadata={"help": "seconds a run waits for another run on the same data dir"})
 
     @property
     def effective_processes(self) -> int:
