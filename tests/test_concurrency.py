@@ -7,8 +7,9 @@ import shutil
 import pytest
 
 from flows import storage
+from flows.cli import main
 from tests.conftest import SEEDS
-from tests.faults import TABLES, duplicate_keys, read_all, run_args, run_cli, start_cli
+from tests.faults import TABLES, duplicate_keys, read_all, run_args, start_cli
 
 
 def test_lock_is_exclusive_released_on_exit_and_a_no_op_on_object_stores(tmp_path):
@@ -22,16 +23,19 @@ def test_lock_is_exclusive_released_on_exit_and_a_no_op_on_object_stores(tmp_pat
             pass
 
 
-def test_a_run_that_cannot_get_the_lock_exits_with_a_clear_message(prefect_harness, tmp_path):
+def test_a_run_that_cannot_get_the_lock_exits_with_a_clear_message(prefect_harness, tmp_path, monkeypatch, capsys):
     inputs = tmp_path / "in"
     inputs.mkdir()
     shutil.copy(next(SEEDS.glob("000_*.txt")), inputs)
     data = tmp_path / "data"
+    monkeypatch.setenv("NEWSFLOW_LOCK_TIMEOUT", "0")
+    # flock conflicts between two open file descriptions even within one process: this is a real second holder.
     with storage.lock_data_dir(data, timeout=0):
-        result = run_cli("none", run_args(inputs, data), NEWSFLOW_LOCK_TIMEOUT="0")
-    assert result.returncode == 3
-    (line,) = [x for x in result.stderr.splitlines() if x.startswith("newsflow:")]
-    assert "another run holds the lock" in line and "Traceback" not in result.stderr
+        code = main(["run", "--input", str(inputs), "--data", str(data)])
+    err = capsys.readouterr().err
+    assert code == 3
+    (line,) = [x for x in err.splitlines() if x.startswith("newsflow:")]
+    assert "another run holds the lock" in line and "Traceback" not in err
     assert not (data / "tables").exists()
 
 
