@@ -11,6 +11,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -73,7 +74,14 @@ def _held(fd: int) -> Iterator[None]:
 
 
 def table_uri(data_dir: Path | str, name: str) -> str:
-    return str(Path(data_dir) / "tables" / name)
+    return str(Path(data_dir) / "tables" / _plain_name(name))
+
+
+def _plain_name(name: str) -> str:
+    """A table name or run id used as one path component: nothing that could leave --data."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) or ".." in name:
+        raise ValueError(f"not a plain name: {name!r}")
+    return name
 
 
 def _open(data_dir: Path | str, name: str, version: int | str | None = None) -> DeltaTable | None:
@@ -186,7 +194,7 @@ def write_quarantine(data_dir: Path | str, run_id: str, records: list[dict[str, 
         return None
     folder = Path(data_dir) / "quarantine"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{run_id}.jsonl"
+    path = folder / f"{_plain_name(run_id)}.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
 
@@ -194,7 +202,7 @@ def write_quarantine(data_dir: Path | str, run_id: str, records: list[dict[str, 
 def write_report(data_dir: Path | str, run_id: str, report: dict[str, Any]) -> Path:
     folder = Path(data_dir) / "reports"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{run_id}.json"
+    path = folder / f"{_plain_name(run_id)}.json"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(report, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
