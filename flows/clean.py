@@ -146,7 +146,8 @@ def clean_document(doc: RawDocument) -> Article:
     if language != "en":
         flags.append("non_english")
     return Article(
-        article_id=article_id_for(body),
+        article_id=article_id_for(doc["source_uri"]),
+        content_hash=content_hash_for(body, headline, summary, doc["outlet"], published),
         source_uri=doc["source_uri"],
         outlet=doc["outlet"],
         headline=headline,
@@ -357,10 +358,19 @@ def comparable(text: str) -> str:
     return " ".join(text.casefold().split()).rstrip(".:;,!? ")
 
 
-def article_id_for(body: str) -> str:
-    """Stable id from the body, insensitive to case and whitespace."""
-    normalized = " ".join(body.casefold().split())
-    return "a_" + hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:16]
+def article_id_for(source_uri: str) -> str:
+    """Stable id from where the article comes from (url, relative path, or path#Lline), not from its
+    text: a source re-sent with edited text keeps its id and becomes a new version of its row."""
+    return "a_" + hashlib.sha256(source_uri.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def content_hash_for(
+    body: str, headline: str | None, summary: list[str], outlet: str | None, published: dt.date | None
+) -> str:
+    """What an analyst reads, insensitive to case and whitespace: equal hashes mean nothing to redo."""
+    parts = [body, headline or "", "\n".join(summary), outlet or "", published.isoformat() if published else ""]
+    normalized = "\x1f".join(" ".join(p.casefold().split()) for p in parts)
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:16]
 
 
 def count_words(text: str) -> int:

@@ -68,6 +68,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = news_pipeline(settings)
     except InputError as error:
         return _fail(str(error), 2)
+    if summary.get("error"):  # another run holds --data
+        return _fail(summary["error"], 3)
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:

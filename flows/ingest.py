@@ -38,6 +38,8 @@ BOM_CODECS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
 )
 OPTIONAL_FIELDS = ("url", "outlet", "published", "headline")
+# Longer than any news article (~30,000 words) and well under spaCy's 1,000,000-character limit.
+MAX_ARTICLE_CHARS = 200_000
 ISO_DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 
 
@@ -147,8 +149,16 @@ def ingest_file(path: Path, uri: str, max_bytes: int) -> tuple[list[RawDocument]
         body, meta = html_to_text(text)
         if not body.strip():
             return [], [quarantine(uri, "no_text", "HTML page has no visible text", size)]
+        if len(body) > MAX_ARTICLE_CHARS:
+            return [], [quarantine_too_long(uri, len(body), size)]
         return [make_document(uri, body, meta.get("outlet"), meta.get("published"), meta.get("headline"))], []
+    if len(text) > MAX_ARTICLE_CHARS:
+        return [], [quarantine_too_long(uri, len(text), size)]
     return [make_document(uri, text)], []
+
+
+def quarantine_too_long(uri: str, chars: int, size: int) -> Quarantined:
+    return quarantine(uri, "too_long", f"text has {chars} characters, more than an article's limit of {MAX_ARTICLE_CHARS}", size)
 
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -242,6 +252,8 @@ def record_to_document(record: dict, fallback_uri: str, size: int) -> RawDocumen
         return quarantine(uri, "bad_type", f"field 'text' must be a string, got {type(text).__name__}", size)
     if not text or not text.strip():
         return quarantine(uri, "no_text", "record has no non-empty 'text'", size)
+    if len(text) > MAX_ARTICLE_CHARS:
+        return quarantine_too_long(uri, len(text), size)
     published = blank_to_none(record.get("published"))
     if published is not None:
         published = iso_date(published)

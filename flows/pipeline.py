@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows import clean, contracts, datadocs, extract, ingest, progress, publish, report, resolve, storage, validate
+from flows import clean, contracts, datadocs, extract, ingest, progress, publish, report, resolve, retract, storage, validate
 from flows.nlp import model_version
 from flows.settings import Settings
 
@@ -94,6 +94,15 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
 @flow(name="news_pipeline", log_prints=False)
 def news_pipeline(settings: Settings) -> dict[str, Any]:
     """Ingest, clean, extract, resolve, validate and publish the articles under settings.input_path."""
+    try:
+        lock = storage.lock_data_dir(settings.data_dir, settings.lock_timeout)
+    except storage.DataDirLocked as busy:
+        return {"success": False, "error": str(busy), "data": str(settings.data_dir)}
+    with lock:
+        return _run_pipeline(settings)
+
+
+def _run_pipeline(settings: Settings) -> dict[str, Any]:
     logger = get_run_logger()
     run_id = publish.new_run_id()
     documents, quarantined = ingest_task(settings.input_path, settings.max_bytes)
@@ -103,9 +112,10 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
     for chunk in _chunks(documents, settings.chunk_size):
         cleaned += clean_task(chunk)
         _progress(logger, "clean", len(cleaned), len(documents))
-    published = load_published_task(settings.data_dir)
-    seen = {a["article_id"] for a in published["articles"]}
-    new = list({a["article_id"]: a for a in cleaned if a["article_id"] not in seen}.values())
+    current = load_published_task(settings.data_dir)
+    new, edited = retract.select_articles(cleaned, current["articles"])
+    # Edited sources, and residue of a run that crashed before committing articles, are redone from scratch.
+    published = retract.retract_articles(current, {a["article_id"] for a in new})
     logger.info("%d inputs: %d new articles, %d already published, %d quarantined", len(documents) + len(quarantined), len(new), len(cleaned) - len(new), len(quarantined))
     summary: dict[str, Any] = {
         "run_id": run_id,
@@ -113,6 +123,7 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
         "data": str(settings.data_dir),
         "documents": len(documents),
         "new_articles": len(new),
+        "edited_articles": len(edited),
         "quarantined": dict(Counter(q["reason"] for q in quarantined)),
         "tables": {},
         "success": True,
@@ -139,9 +150,10 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
         entry: dict[str, Any] = {"rows": len(proposed[name]), "valid": result.success, "validation": result.to_dict()}
         # articles mark work as done: publish them only when every table passed, so failed work is redone.
         if result.success and (name != "articles" or all_valid):
-            entry.update(publish_task(settings.data_dir, name, published[name], proposed[name], metadata))
+            entry.update(publish_task(settings.data_dir, name, current[name], proposed[name], metadata))
         else:
             entry.update({"version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "published": False})
+            entry["refused_rows"] = publish.refused_rows(proposed[name], result.critical_failures)
             logger.error("%s failed validation: not published", name)
         summary["tables"][name] = entry
     summary["success"] = all_valid

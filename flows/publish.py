@@ -44,6 +44,12 @@ def plan_changes(current: list[dict[str, Any]], proposed: list[dict[str, Any]], 
     return Changes(upserts=upserts, deletes=deletes)
 
 
+def refused_rows(rows: list[dict[str, Any]], failures: list[Any]) -> list[dict[str, Any]]:
+    """The sampled rows behind critical failures, each once, for the run report."""
+    positions = sorted({i for f in failures for i in f.sample_rows if 0 <= i < len(rows)})
+    return [rows[i] for i in positions]
+
+
 def code_version() -> str:
     """Package version plus the git commit when run from a checkout."""
     try:

@@ -29,6 +29,7 @@ class Article(TypedDict):
     """A cleaned article: the articles table row minus story_id and run_id."""
 
     article_id: str
+    content_hash: str
     source_uri: str
     outlet: str | None
     headline: str | None

@@ -32,6 +32,7 @@ class Settings:
     chunk_size: int = _setting(500, "--chunk-size", "articles per task")
     batch_size: int = _setting(64, "--batch-size", "nlp.pipe batch size")
     max_bytes: int = _setting(5_000_000, "--max-bytes", "input files larger than this are quarantined")
+    lock_timeout: int = _setting(3600, "--lock-timeout", "seconds a run waits for another run on the same data dir")
 
     @property
     def effective_processes(self) -> int:

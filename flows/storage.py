@@ -6,9 +6,14 @@ behind that abort the interpreter at exit ("terminate called without an active e
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
-from collections.abc import Iterable, Mapping
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +22,66 @@ from deltalake import CommitProperties, DeltaTable, QueryBuilder, write_deltalak
 from deltalake.exceptions import TableNotFoundError
 
 _DELETE = "__newsflow_delete"
+LOCK_FILE = ".newsflow.lock"
+
+
+class DataDirLocked(RuntimeError):
+    """Another run holds the data directory's lock."""
+
+
+def is_object_store(data_dir: Path | str) -> bool:
+    return "://" in str(data_dir)
+
+
+def lock_data_dir(data_dir: Path | str, timeout: float) -> contextlib.AbstractContextManager[None]:
+    """Take the data directory's run lock now (waiting up to `timeout` seconds) and hand back a
+    context manager that releases it; raise DataDirLocked when another run keeps it.
+
+    An advisory flock on `<data>/.newsflow.lock`: the kernel drops it when its holder dies, even by
+    SIGKILL, so a crashed run never leaves a stale lock. Object stores have no such lock: there
+    two writers rely on Delta's optimistic concurrency (a conflicting commit fails, the next run
+    redoes the work), so this is a no-op.
+    """
+    if is_object_store(data_dir):
+        return contextlib.nullcontext()
+    folder = Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    deadline = time.monotonic() + max(timeout, 0.0)
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
+                os.close(fd)
+                raise DataDirLocked(
+                    f"another run holds the lock on {folder} ({holder}); waited {timeout:g} s, try again later"
+                ) from None
+            time.sleep(0.2)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"pid {os.getpid()} since {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}".encode(), 0)
+    return _held(fd)
+
+
+@contextlib.contextmanager
+def _held(fd: int) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
 
 
 def table_uri(data_dir: Path | str, name: str) -> str:
-    return str(Path(data_dir) / "tables" / name)
+    return str(Path(data_dir) / "tables" / _plain_name(name))
+
+
+def _plain_name(name: str) -> str:
+    """A table name or run id used as one path component: nothing that could leave --data."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) or ".." in name:
+        raise ValueError(f"not a plain name: {name!r}")
+    return name
 
 
 def _open(data_dir: Path | str, name: str, version: int | str | None = None) -> DeltaTable | None:
@@ -133,7 +194,7 @@ def write_quarantine(data_dir: Path | str, run_id: str, records: list[dict[str, 
         return None
     folder = Path(data_dir) / "quarantine"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{run_id}.jsonl"
+    path = folder / f"{_plain_name(run_id)}.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
 
@@ -141,7 +202,7 @@ def write_quarantine(data_dir: Path | str, run_id: str, records: list[dict[str, 
 def write_report(data_dir: Path | str, run_id: str, report: dict[str, Any]) -> Path:
     folder = Path(data_dir) / "reports"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{run_id}.json"
+    path = folder / f"{_plain_name(run_id)}.json"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(report, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)

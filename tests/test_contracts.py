@@ -67,6 +67,7 @@ EVIDENCE_ROW = {
 SAMPLE_ROWS = {
     "articles": {
         "article_id": "a_0000000000000001",
+        "content_hash": "0123456789abcdef",
         "source_uri": "seeds/x.txt",
         "outlet": None,
         "headline": "Hello",

@@ -291,3 +291,12 @@ def test_html_to_text_separates_block_elements() -> None:
 
 def test_decode_bytes_rejects_broken_utf16() -> None:
     assert decode_bytes(b"\xff\xfe\x00\xd8") is None  # a lone surrogate after the BOM
+
+
+def test_text_longer_than_an_article_is_quarantined(tmp_path: Path) -> None:
+    write(tmp_path / "one-line.txt", "word " * (ingest.MAX_ARTICLE_CHARS // 5 + 1))
+    record = {"text": "x" * (ingest.MAX_ARTICLE_CHARS + 1), "url": "https://example.com/long"}
+    write(tmp_path / "feed.jsonl", json.dumps(record) + "\n" + json.dumps({"text": ARTICLE}) + "\n")
+    docs, quarantined = ingest_path(tmp_path)
+    assert reasons(quarantined) == {"one-line.txt": "too_long", "https://example.com/long": "too_long"}
+    assert [d["source_uri"] for d in docs] == ["feed.jsonl#L2"]

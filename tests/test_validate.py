@@ -32,6 +32,7 @@ def evidence(article_id: str = ARTICLE_IDS[0]) -> dict[str, Any]:
 def make_article(i: int) -> dict[str, Any]:
     return {
         "article_id": f"a_{i:016x}",
+        "content_hash": f"{i:016x}",
         "source_uri": f"seeds/{i}.txt",
         "outlet": None,
         "headline": "Hello",

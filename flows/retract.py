@@ -1,0 +1,87 @@
+"""Decide which articles a run must (re)process, and take their evidence out of published rows first.
+
+An article is (re)processed when its source is new or was re-sent with different content. Before
+its rows are re-extracted, everything it contributed is retracted from the published entities,
+events and deals: evidence, mentions and article ids go; a row left with no evidence goes. The
+re-extracted article then adds its rows back through the normal resolve step, so an edit
+replaces the old rows instead of piling up next to them.
+
+The same retraction repairs a crash between two tables' commits: `articles` is committed last
+and marks work as done, so rows that reached entities/events/deals for an article missing from
+`articles` are residue of an interrupted run; that article is processed again and its residue is
+retracted before the rows are rebuilt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from typing import Any
+
+Rows = list[dict[str, Any]]
+
+
+def select_articles(cleaned: Iterable[dict[str, Any]], published: Rows) -> tuple[Rows, set[str]]:
+    """Articles to process (new sources, or sources whose content_hash changed) and the ids of the
+    published ones they replace. Within one run the last record for a source wins."""
+    known = {a["article_id"]: a.get("content_hash") for a in published}
+    latest = {a["article_id"]: a for a in cleaned}
+    todo = [a for aid, a in latest.items() if known.get(aid) != a["content_hash"]]
+    edited = {a["article_id"] for a in todo if a["article_id"] in known}
+    return todo, edited
+
+
+def retract_articles(published: dict[str, Rows], article_ids: Collection[str]) -> dict[str, Rows]:
+    """The published tables without anything the given articles contributed (inputs untouched)."""
+    ids = set(article_ids)
+    if not ids:
+        return published
+    deals = _retract_evidence(published.get("deals", []), ids)
+    kept_deals = {d["deal_id"] for d in deals}
+    deals = [{**d, "part_of": None} if d.get("part_of") and d["part_of"] not in kept_deals else d for d in deals]
+    return {
+        **published,
+        "articles": [a for a in published.get("articles", []) if a["article_id"] not in ids],
+        "entities": _retract_mentions(published.get("entities", []), ids),
+        "events": _retract_evidence(published.get("events", []), ids),
+        "deals": deals,
+    }
+
+
+def _retract_evidence(rows: Rows, ids: set[str]) -> Rows:
+    kept = []
+    for row in rows:
+        if not set(row["article_ids"]) & ids and not any(e["article_id"] in ids for e in row["evidence"]):
+            kept.append(row)
+            continue
+        evidence = [e for e in row["evidence"] if e["article_id"] not in ids]
+        if evidence:
+            kept.append({**row, "evidence": evidence, "article_ids": [a for a in row["article_ids"] if a not in ids]})
+    return kept
+
+
+def _retract_mentions(rows: Rows, ids: set[str]) -> Rows:
+    kept = []
+    for row in rows:
+        if not set(row["article_ids"]) & ids and not any(m["article_id"] in ids for m in row["mentions"]):
+            kept.append(row)
+            continue
+        mentions = [m for m in row["mentions"] if m["article_id"] not in ids]
+        if not mentions:
+            continue
+        # Aliases are the canonical name plus surface forms of mentions: keep those still attested.
+        surfaces = {_squash(m["text"]) for m in mentions} | {row["name"]}
+        kept.append(
+            {
+                **row,
+                "mentions": mentions,
+                "mention_count": len(mentions),
+                "article_ids": [a for a in row["article_ids"] if a not in ids],
+                "aliases": [a for a in row["aliases"] if a in surfaces],
+            }
+        )
+    return kept
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,55 @@
+"""flows.retract: which articles a run redoes, and what they contributed to published rows."""
+
+from __future__ import annotations
+
+from flows.retract import retract_articles, select_articles
+
+
+def ev(aid: str, start: int = 0) -> dict:
+    return {"article_id": aid, "sentence_index": 0, "start": start, "end": start + 3, "text": "abc"}
+
+
+PUBLISHED = {
+    "articles": [{"article_id": "a1", "content_hash": "h1"}, {"article_id": "a2", "content_hash": "h2"}],
+    "entities": [
+        {"entity_id": "e1", "name": "Ishaq Dar", "aliases": ["Ishaq Dar", "Dar", "DPM Dar"], "article_ids": ["a1", "a2"],
+         "mentions": [{**ev("a1"), "text": "Dar"}, {**ev("a2"), "text": "DPM  Dar"}], "mention_count": 2},
+        {"entity_id": "e2", "name": "EXIM", "aliases": ["EXIM"], "article_ids": ["a2"], "mentions": [{**ev("a2"), "text": "EXIM"}], "mention_count": 1},
+    ],
+    "events": [
+        {"event_id": "v1", "article_ids": ["a1", "a2"], "evidence": [ev("a1"), ev("a2")]},
+        {"event_id": "v2", "article_ids": ["a2"], "evidence": [ev("a2", 5)]},
+    ],
+    "deals": [
+        {"deal_id": "d1", "article_ids": ["a2"], "evidence": [ev("a2")], "part_of": None},
+        {"deal_id": "d2", "article_ids": ["a1"], "evidence": [ev("a1")], "part_of": "d1"},
+    ],
+}
+
+
+def test_select_articles_redoes_new_and_changed_sources_only():
+    cleaned = [
+        {"article_id": "a1", "content_hash": "h1"},  # unchanged: skipped
+        {"article_id": "a2", "content_hash": "old"},
+        {"article_id": "a2", "content_hash": "h2x"},  # the last record of a source wins
+        {"article_id": "a3", "content_hash": "h3"},
+    ]
+    todo, edited = select_articles(cleaned, PUBLISHED["articles"])
+    assert [(a["article_id"], a["content_hash"]) for a in todo] == [("a2", "h2x"), ("a3", "h3")]
+    assert edited == {"a2"}
+
+
+def test_retract_removes_evidence_and_rows_left_without_any():
+    out = retract_articles(PUBLISHED, {"a2"})
+    assert [a["article_id"] for a in out["articles"]] == ["a1"]
+    (dar,) = out["entities"]
+    assert dar["article_ids"] == ["a1"] and dar["mention_count"] == 1
+    assert dar["aliases"] == ["Ishaq Dar", "Dar"]  # "DPM Dar" was only attested in a2
+    assert [(e["event_id"], e["article_ids"], len(e["evidence"])) for e in out["events"]] == [("v1", ["a1"], 1)]
+    assert [(d["deal_id"], d["part_of"]) for d in out["deals"]] == [("d2", None)]  # its total went away
+    assert PUBLISHED["events"][0]["article_ids"] == ["a1", "a2"]  # the input is untouched
+
+
+def test_retract_of_unknown_articles_changes_nothing():
+    assert retract_articles(PUBLISHED, {"zz"}) == PUBLISHED
+    assert retract_articles(PUBLISHED, set()) is PUBLISHED
