@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 
@@ -17,7 +18,7 @@ EMPTY = {name: [] for name in ("articles", "entities", "events", "deals")}
 
 def article(body: str, published: dt.date | None = dt.date(2025, 3, 5), source: str = "t.txt") -> dict:
     return {
-        "article_id": article_id_for(body), "source_uri": source, "outlet": None, "headline": None, "dateline": None,
+        "article_id": article_id_for(source), "source_uri": source, "content_hash": hashlib.sha256(body.encode()).hexdigest()[:16], "outlet": None, "headline": None, "dateline": None,
         "published_date": published, "published_date_source": "metadata" if published else "none", "summary": [],
         "body": body, "language": "en", "word_count": len(body.split()), "quality_flags": [],
     }

@@ -54,3 +54,15 @@ def test_missing_tables_are_junit_errors_and_exit_1(tmp_path):
     root = ET.parse(report).getroot()
     assert root.get("errors") == "4"
     assert {e.get("message") for e in root.iter("error")} == {f"no published table {n}" for n in ("articles", "entities", "events", "deals")}
+
+
+def test_validate_builds_data_docs_for_its_own_validation(seeds_run, tmp_path, capsys):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(seeds_run[0], data)
+    before = set((data / "validations").rglob("*.json")) if (data / "validations").exists() else set()
+    assert main(["validate", "--data", str(data)]) == 0
+    added = set((data / "validations").rglob("*.json")) - before
+    assert len(added) == 4  # one stored result per table
+    assert "Data Docs:" in capsys.readouterr().out and (data / "docs" / "index.html").exists()
