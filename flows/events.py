@@ -181,6 +181,14 @@ def _statement_event(article: Article, sent: Span, index: int, speaker: str) -> 
     }
 
 
+def _coordinated(sent: Span, chosen: tuple[str, Span], matches: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
+    """Triggers of other types coordinated with the chosen one ("visited Oman and met the Sultan",
+    "visits to the US, a rare meeting with ..."): one sentence, several events."""
+    usable = usable_triggers(sent, matches, set())
+    root = chosen[1].root
+    return [(t, span) for t, span in usable if t != chosen[0] and span.root.dep_ in {"conj", "appos"} and span.root.head == root]
+
+
 def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """At most one trigger event per sentence, with its actors; else one statement per new speaker."""
     rules = load_rules("events")
@@ -201,12 +209,12 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     for index, sent in enumerate(sentences):
         here = [m for m in grouped.get(index, []) if m["label"] in ACTOR_LABELS]
         chosen = choose_trigger(sent, triggers.get(index, []), {e["event_type"] for e in events})
-        if chosen is not None:
+        for trigger in [chosen, *_coordinated(sent, chosen, triggers.get(index, []))] if chosen else []:
             actors = _actors(sent, here, countries, last_person)
-            if len(actors) >= minimum.get(chosen[0], 1):
+            if len(actors) >= minimum.get(trigger[0], 1):
                 places = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
-                events.append(_trigger_event(article, sent, index, chosen, actors, lede_date, lede_actors, places))
-                if chosen[0] == "statement":
+                events.append(_trigger_event(article, sent, index, trigger, actors, lede_date, lede_actors, places))
+                if trigger[0] == "statement":
                     spoken.update(m["text"] for m in here if m["label"] == "PERSON")
         if chosen is None or chosen[0] != "statement":  # a speaker can report an event too
             for speaker in _speakers(sent, here, speech, last_person):

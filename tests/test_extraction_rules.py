@@ -205,3 +205,8 @@ def test_two_amounts_of_one_sentence_are_not_parts_unless_they_add_up():
 def test_the_noun_an_amount_names_types_its_deal():
     deals = deals_in("Ghana and China signed agreements including $7 billion in MoUs and $1.5 billion in joint ventures.")
     assert {d["amount"]: d["deal_type"] for d in deals} == {7e9: "mou", 1.5e9: "investment"}
+
+
+def test_coordinated_triggers_of_two_types_are_two_events():
+    found = types("Foreign Minister Ishaq Dar visited Oman and met Sultan Haitham bin Tariq in Muscat on Monday.")
+    assert "visit" in found and "meeting" in found
