@@ -62,7 +62,8 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, x_label: str, c
     if not items:
         return f'<p class="empty">{escape(title)}: nothing to plot.</p>'
     left, right, bar, gap, top = 190, 70, 20, 6, 30
-    width, plot = 720, 720 - 190 - 70
+    width = 720
+    plot = width - left - right
     height = top + len(items) * (bar + gap) + 48
     ticks = nice_ticks(max(v for _, v in items), whole=whole)
     scale = plot / ticks[-1]

@@ -12,8 +12,6 @@ import pytest
 from flows.clean import (
     article_id_for,
     clean_document,
-    count_words,
-    guess_language,
     normalize_text,
     parse_dateline,
     parse_full_date,

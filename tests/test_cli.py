@@ -14,7 +14,7 @@ def test_validate_without_tables_fails(tmp_path, capsys):
     assert main(["validate", "--data", str(tmp_path)]) == 1
 
 
-@pytest.mark.parametrize("command", ["run", "validate", "history", "eval"])
+@pytest.mark.parametrize("command", ["run", "validate", "history", "eval", "tables", "show", "diff", "export", "config", "serve"])
 def test_every_command_has_help_with_an_example(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args([command, "--help"])
