@@ -102,6 +102,8 @@ def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[s
             continue
         elif root.dep_ in {"relcl", "acl"}:
             continue
+        elif event_type == "meeting" and any(c.dep_ == "dobj" and c.lower_ in rules["meet_objects"] for c in root.children):
+            continue  # "meet the financing needs"
         usable.append((event_type, span))
     return usable
 

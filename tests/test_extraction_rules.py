@@ -210,3 +210,8 @@ def test_the_noun_an_amount_names_types_its_deal():
 def test_coordinated_triggers_of_two_types_are_two_events():
     found = types("Foreign Minister Ishaq Dar visited Oman and met Sultan Haitham bin Tariq in Muscat on Monday.")
     assert "visit" in found and "meeting" in found
+
+
+def test_spoke_with_someone_by_phone_is_a_call_and_meeting_a_need_is_no_meeting():
+    assert "phone_call" in types("Prime Minister Shehbaz Sharif spoke with President Recep Erdogan by phone on Sunday.")
+    assert "meeting" not in types("The World Bank loan will help Ghana meet the financing needs of the project.")
