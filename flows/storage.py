@@ -2,6 +2,11 @@
 
 Reads go through delta-rs's own engine (QueryBuilder): pyarrow's dataset scanner leaves threads
 behind that abort the interpreter at exit ("terminate called without an active exception").
+
+`data_dir` is a local folder or an object-store URI (`s3://bucket/prefix`, `gs://`, `az://`,
+`file:///...`). Delta Lake handles URIs itself (credentials from the usual AWS_*/GOOGLE_*/AZURE_*
+environment variables); quarantine records and run reports go through fsspec, so they sit
+next to the tables in the same store (s3fs/gcsfs/adlfs must be installed for those schemes).
 """
 
 from __future__ import annotations
@@ -19,8 +24,18 @@ from deltalake.exceptions import TableNotFoundError
 _DELETE = "__newsflow_delete"
 
 
+def is_uri(data_dir: Path | str) -> bool:
+    return "://" in str(data_dir)
+
+
+def _join(data_dir: Path | str, *parts: str) -> str:
+    if is_uri(data_dir):
+        return "/".join([str(data_dir).rstrip("/"), *parts])
+    return str(Path(data_dir).joinpath(*parts))
+
+
 def table_uri(data_dir: Path | str, name: str) -> str:
-    return str(Path(data_dir) / "tables" / name)
+    return _join(data_dir, "tables", name)
 
 
 def _open(data_dir: Path | str, name: str, version: int | str | None = None) -> DeltaTable | None:
@@ -68,7 +83,8 @@ def upsert(
     existing = _open(data_dir, name)
     deletes = sorted(set(delete_keys))
     if existing is None and not deletes:
-        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        if not is_uri(data_dir):
+            Path(uri).parent.mkdir(parents=True, exist_ok=True)
         write_deltalake(uri, rows, mode="error", commit_properties=props)
         return DeltaTable(uri).version()
     assert existing is not None
@@ -119,6 +135,14 @@ def history(data_dir: Path | str, name: str) -> list[dict[str, Any]]:
     return entries
 
 
+def count_rows(data_dir: Path | str, name: str) -> int:
+    """Rows in the latest version, from the Delta log's file statistics (no data read)."""
+    table = _open(data_dir, name)
+    if table is None:
+        return 0
+    return int(sum(pa.table(table.get_add_actions(flatten=True)).column("num_records").to_pylist() or [0]))
+
+
 def commit_info(data_dir: Path | str, name: str) -> dict[str, Any] | None:
     """The latest commit's metadata (run id, code version, model ...)."""
     table = _open(data_dir, name)
@@ -127,25 +151,44 @@ def commit_info(data_dir: Path | str, name: str) -> dict[str, Any] | None:
     return table.history(limit=1)[0]
 
 
-def write_quarantine(data_dir: Path | str, run_id: str, records: list[dict[str, Any]]) -> Path | None:
+def _write_text(data_dir: Path | str, folder: str, filename: str, text: str) -> Path | str:
+    """Write a small file atomically (local: temp file + rename; object stores put whole objects)."""
+    if is_uri(data_dir):
+        import fsspec
+
+        uri = _join(data_dir, folder, filename)
+        with fsspec.open(uri, "w", encoding="utf-8", auto_mkdir=True) as handle:
+            handle.write(text)
+        return uri
+    path = Path(data_dir) / folder / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def write_quarantine(data_dir: Path | str, run_id: str, records: list[dict[str, Any]]) -> Path | str | None:
     """One JSON Lines file per run listing every quarantined input and why."""
     if not records:
         return None
-    folder = Path(data_dir) / "quarantine"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{run_id}.jsonl"
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return path
+    return _write_text(data_dir, "quarantine", f"{run_id}.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
-def write_report(data_dir: Path | str, run_id: str, report: dict[str, Any]) -> Path:
-    folder = Path(data_dir) / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{run_id}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(report, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-    return path
+def write_report(data_dir: Path | str, run_id: str, report: dict[str, Any]) -> Path | str:
+    return _write_text(data_dir, "reports", f"{run_id}.json", json.dumps(report, indent=2, default=str, ensure_ascii=False))
+
+
+def read_columns(data_dir: Path | str, name: str, columns: list[str]) -> list[dict[str, Any]]:
+    """Only some columns of the latest version, as records (empty when the table does not exist)."""
+    table = _open(data_dir, name)
+    if table is None:
+        return []
+    full = pa.schema(table.schema().to_arrow())
+    schema = pa.schema([full.field(c) for c in columns])
+    select = ", ".join(f'"{c}"' for c in columns)
+    reader = QueryBuilder().register("t", table).execute(f"SELECT {select} FROM t").read_all()
+    return pa.table(reader).cast(schema).to_pylist()
 
 
 def read_rows(data_dir: Path | str, name: str, version: int | str | None = None) -> list[dict[str, Any]]:
