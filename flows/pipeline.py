@@ -15,12 +15,14 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
 
 from flows import clean, contracts, ingest, publish, resolve, storage, validate, workers
-from flows.nlp import model_version
 from flows.settings import Settings
 
 TASK = {"cache_policy": NO_CACHE, "persist_result": False}
+# Big arguments go in quote(): Prefect otherwise walks every item of every argument on each call
+# to find upstream futures, which cost more than resolution itself at 1,000 articles.
 # Columns of published articles that resolution reads (stories need the body; nothing else does).
 ARTICLE_STATE = ["article_id", "story_id", "published_date", "body"]
 _POOL: Executor | None = None  # this run's local worker pool; None on Dask workers and with one process
@@ -89,18 +91,18 @@ class _Run:
         if self.published is None:  # read once per run, then kept current in memory
             self.published = load_published_task(data)
         published = self.published
-        proposed = resolve_task(new, extractions, published, self.run_id)
+        proposed = resolve_task(quote(new), quote(extractions), quote(published), self.run_id)
         changes = plan(published, proposed, {a["article_id"] for a in new})
         article_ids = {a["article_id"] for a in proposed["articles"]}
-        results = validate_task({n: c.upserts for n, c in changes.items()}, article_ids)
+        results = validate_task(quote({n: c.upserts for n, c in changes.items()}), quote(article_ids))
         all_valid = all(r.success for r in results.values())
-        self.metadata = self.metadata or publish.commit_metadata(self.run_id, self.settings.model, model_version(self.settings.model), self.documents)
+        self.metadata = self.metadata or publish.commit_metadata(self.run_id, self.settings.model, workers.model_version(self.settings.model), self.documents)
         for name in publish.PUBLISH_ORDER:
             result = results[name]
             entry = self.tables.setdefault(name, {"rows": 0, "valid": True, "upserts": 0, "deletes": 0, "validation": None})
             # articles mark work as done: publish them only when every table passed, so failed work is redone.
             if result.success and (name != "articles" or all_valid):
-                done = publish_task(data, name, changes[name], self.metadata)
+                done = publish_task(data, name, quote(changes[name]), self.metadata)
                 entry["version"] = done["version"]
                 entry["upserts"] += done["upserts"]
                 entry["deletes"] += done["deletes"]
@@ -146,14 +148,14 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
             run.documents += len(documents)
             quarantined += [dict(q) for q in bad]
             new = []
-            for article in clean_task(documents):
+            for article in clean_task(quote(documents)):
                 if article["article_id"] not in seen:
                     seen.add(article["article_id"])
                     new.append(article)
             if not new:
                 continue
             new_count += len(new)
-            pending.append((new, extract_task.submit(new, settings)))
+            pending.append((new, extract_task.submit(quote(new), settings)))
             while len(pending) > _in_flight(settings):
                 chunk, future = pending.popleft()
                 run.commit_chunk(chunk, future.result())
