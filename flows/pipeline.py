@@ -126,8 +126,13 @@ def _keep(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
 
 
 def _in_flight(settings: Settings) -> int:
-    """Chunks extracted ahead of the one being committed: one locally, one per worker on Dask."""
-    return max(1, settings.effective_processes) if settings.task_runner == "dask" else 1
+    """Chunks extracted ahead of the one being committed: one per Dask worker, one with a local pool.
+
+    Without a pool, extraction shares this process's spaCy pipeline, so it never runs beside another.
+    """
+    if settings.task_runner == "dask":
+        return max(1, settings.effective_processes)
+    return 1 if _POOL is not None else 0
 
 
 @flow(name="news_pipeline", log_prints=False)
@@ -142,7 +147,6 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
     pending: deque[tuple[list[Any], PrefectFuture[Any]]] = deque()
     new_count = 0
     local = settings.task_runner != "dask"
-    _POOL = workers.open_pool(settings.model, settings.effective_processes) if local else None
     try:
         for documents, bad in ingest.iter_chunks(settings.input_path, max_bytes=settings.max_bytes, chunk_size=settings.chunk_size):
             run.documents += len(documents)
@@ -155,7 +159,9 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
             if not new:
                 continue
             new_count += len(new)
-            pending.append((new, extract_task.submit(quote(new), settings)))
+            if _POOL is None and local and len(new) >= workers.MIN_POOL_ARTICLES:
+                _POOL = workers.open_pool(settings.model, settings.effective_processes)
+            pending.append((new, extract_task.submit(new, settings)))  # not quote(): Dask would pass the wrapper through
             while len(pending) > _in_flight(settings):
                 chunk, future = pending.popleft()
                 run.commit_chunk(chunk, future.result())

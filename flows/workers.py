@@ -14,6 +14,9 @@ from typing import Any
 
 from flows.records import Article
 
+# Starting a worker costs a model load (~2 s): a chunk smaller than this is parsed in the flow's process.
+MIN_POOL_ARTICLES = 100
+
 
 def _load(model: str) -> None:
     from flows.nlp import load_pipeline
