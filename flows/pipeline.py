@@ -17,7 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 
-from flows import clean, contracts, ingest, publish, resolve, storage, validate, workers
+from flows import clean, contracts, ingest, publish, resolve, storage, workers
 from flows.settings import Settings
 
 TASK = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -50,7 +50,9 @@ def resolve_task(articles: list[Any], extractions: list[Any], published: dict[st
 
 
 @task(**TASK)
-def validate_task(changed: dict[str, list[dict[str, Any]]], article_ids: set[str]) -> dict[str, validate.ValidationResult]:
+def validate_task(changed: dict[str, list[dict[str, Any]]], article_ids: set[str]) -> dict[str, Any]:
+    from flows import validate  # Great Expectations takes seconds to import: only runs with new articles pay it
+
     known = contracts.load_contracts()
     tables = {n: contracts.to_arrow(rows, known[n]) for n, rows in changed.items()}
     return validate.validate_tables(tables, known, references={validate.ARTICLE_IDS: article_ids})
