@@ -198,7 +198,8 @@ def _slim(run: dict[str, Any]) -> dict[str, Any]:
     """A run's measures plus the per-table counts of its summary (not the validation details)."""
     summary = run["summary"] or {}
     tables = {n: {k: t.get(k) for k in ("rows", "version", "upserts", "deletes", "valid")} for n, t in summary.get("tables", {}).items()}
-    return {**{k: v for k, v in run.items() if k != "summary"}, "new_articles": summary.get("new_articles"), "success": summary.get("success"), "tables": tables}
+    keep = {k: v for k, v in run.items() if k != "summary"}
+    return {**keep, "new_articles": summary.get("new_articles"), "success": summary.get("success"), "stage_seconds": summary.get("seconds"), "tables": tables}
 
 
 if __name__ == "__main__":

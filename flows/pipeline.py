@@ -8,6 +8,7 @@ While the flow resolves and commits chunk k, the workers already parse chunk k+1
 
 from __future__ import annotations
 
+import time
 from collections import Counter, deque
 from concurrent.futures import Executor
 from typing import Any
@@ -86,17 +87,22 @@ class _Run:
         self.valid = True
         self.documents = 0
         self.metadata: dict[str, str] = {}
+        self.seconds: dict[str, float] = {}
 
     def commit_chunk(self, new: list[Any], extractions: list[dict[str, Any]]) -> None:
         """Resolve one chunk against the published state, validate what changes, publish what passes."""
         data = self.settings.data_dir
+        clock = time.perf_counter()
         if self.published is None:  # read once per run, then kept current in memory
             self.published = load_published_task(data)
         published = self.published
+        clock = self.tick("read_state", clock)
         proposed = resolve_task(quote(new), quote(extractions), quote(published), self.run_id)
         changes = plan(published, proposed, {a["article_id"] for a in new})
         article_ids = {a["article_id"] for a in proposed["articles"]}
+        clock = self.tick("resolve", clock)
         results = validate_task(quote({n: c.upserts for n, c in changes.items()}), quote(article_ids))
+        clock = self.tick("validate", clock)
         all_valid = all(r.success for r in results.values())
         self.metadata = self.metadata or publish.commit_metadata(self.run_id, self.settings.model, workers.model_version(self.settings.model), self.documents)
         for name in publish.PUBLISH_ORDER:
@@ -117,7 +123,22 @@ class _Run:
             if not result.success or entry["validation"] is None:
                 entry["validation"] = result.to_dict()
             entry["rows"] = len(published[name])
+        self.tick("publish", clock)
         self.valid = self.valid and all_valid
+
+    def tick(self, stage: str, since: float) -> float:
+        """Add the time since `since` to a stage's total (the run report's `seconds`); returns now."""
+        now = time.perf_counter()
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - since, 3)
+        return now
+
+
+def _commit_next(run: _Run, pending: deque[tuple[list[Any], PrefectFuture[Any]]], clock: float) -> float:
+    chunk, future = pending.popleft()
+    extractions = future.result()
+    clock = run.tick("extract_wait", clock)
+    run.commit_chunk(chunk, extractions)
+    return time.perf_counter()
 
 
 def _keep(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
@@ -150,26 +171,28 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
     new_count = 0
     local = settings.task_runner != "dask"
     try:
+        clock = time.perf_counter()
         for documents, bad in ingest.iter_chunks(settings.input_path, max_bytes=settings.max_bytes, chunk_size=settings.chunk_size):
             run.documents += len(documents)
             quarantined += [dict(q) for q in bad]
+            clock = run.tick("ingest", clock)
             new = []
             for article in clean_task(quote(documents)):
                 if article["article_id"] not in seen:
                     seen.add(article["article_id"])
                     new.append(article)
+            clock = run.tick("clean", clock)
             if not new:
                 continue
             new_count += len(new)
             if _POOL is None and local and len(new) >= workers.MIN_POOL_ARTICLES:
                 _POOL = workers.open_pool(settings.model, settings.effective_processes)
             pending.append((new, extract_task.submit(new, settings)))  # not quote(): Dask would pass the wrapper through
+            clock = run.tick("submit", clock)
             while len(pending) > _in_flight(settings):
-                chunk, future = pending.popleft()
-                run.commit_chunk(chunk, future.result())
+                clock = _commit_next(run, pending, clock)
         while pending:
-            chunk, future = pending.popleft()
-            run.commit_chunk(chunk, future.result())
+            clock = _commit_next(run, pending, clock)
         tables_exist = all(storage.current_version(settings.data_dir, n) is not None for n in publish.PUBLISH_ORDER)
         if not tables_exist and new_count == 0:
             run.commit_chunk([], [])  # creates the empty tables, so readers find their schemas
@@ -192,6 +215,7 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
         "quarantined": dict(Counter(q["reason"] for q in quarantined)),
         "tables": run.tables,
         "success": run.valid,
+        "seconds": run.seconds,  # wall time per stage in this process; "extract_wait" = idle on workers
     }
     storage.write_report(settings.data_dir, run.run_id, summary)
     return summary
