@@ -9,7 +9,7 @@ SEEDS_EXPECTED ?= ../shared/golden/seeds_expected.json
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: run test eval validate docs clean help
+.PHONY: run test eval validate docs bench clean help
 
 help:
 	@echo "make run       set up, then run the pipeline on seeds/ into data/"
@@ -17,6 +17,7 @@ help:
 	@echo "make eval      score extraction on DEVSET=$(DEVSET) and on the seeds"
 	@echo "make validate  validate the published tables in data/"
 	@echo "make docs      regenerate docs/tables.md from schemas/"
+	@echo "make bench     throughput/memory benchmark, N=1000 articles (N=10000, N=100000)"
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,10 @@ validate: $(BIN)/.installed
 
 docs: $(BIN)/.installed
 	$(BIN)/python -m flows.dictionary
+
+N ?= 1000
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.run --n $(N)
 
 clean:
 	rm -rf $(VENV) .prefect data .pytest_cache

@@ -387,15 +387,17 @@ def guess_language(text: str) -> str:
     def share(low: int, high: int) -> float:
         return sum(1 for c in letters if low <= ord(c) <= high) / len(letters)
 
-    if share(0x0600, 0x06FF) + share(0x0750, 0x077F) + share(0xFB50, 0xFEFF) > 0.5:
+    if max(letters) < "\u0600":  # Latin, Greek, Cyrillic only: every script share below is 0
+        pass
+    elif share(0x0600, 0x06FF) + share(0x0750, 0x077F) + share(0xFB50, 0xFEFF) > 0.5:
         if any(c in text for c in "ٹڈڑںےہھ"):  # letters Urdu uses and Arabic/Persian do not
             return "ur"
         return "fa" if any(c in text for c in "پچژگ") else "ar"
-    if share(0x3040, 0x30FF) > 0.05:
+    elif share(0x3040, 0x30FF) > 0.05:
         return "ja"
-    if share(0x4E00, 0x9FFF) + share(0x3400, 0x4DBF) > 0.3:
+    elif share(0x4E00, 0x9FFF) + share(0x3400, 0x4DBF) > 0.3:
         return "zh"
-    if share(0xAC00, 0xD7AF) > 0.3:
+    elif share(0xAC00, 0xD7AF) > 0.3:
         return "ko"
     words = re.findall(r"[a-z]+", text.casefold())
     if len(words) >= 3 and sum(w in STOPWORDS for w in words) / len(words) >= 0.2:

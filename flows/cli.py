@@ -60,12 +60,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not settings.input_path.exists() or not (settings.input_path.is_dir() or settings.input_path.is_file()):
         return _fail(f"input {settings.input_path} is not a file or directory", 2)
     _quiet_prefect()
-    from flows.pipeline import news_pipeline
+    from flows.pipeline import run_pipeline
     from flows.progress import attach_terminal_bar
 
     attach_terminal_bar()  # a bar with ETA on a terminal only
     try:
-        summary = news_pipeline(settings)
+        summary = run_pipeline(settings)
     except InputError as error:
         return _fail(str(error), 2)
     if summary.get("error"):  # another run holds --data
@@ -234,13 +234,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_evaluation(args)
 
 
-_RUN_SETTINGS = ("input_path", "data_dir", "model", "processes", "chunk_size", "batch_size", "max_bytes")
+_RUN_SETTINGS = ("input_path", "data_dir", "model", "processes", "chunk_size", "batch_size", "max_bytes", "lock_timeout", "task_runner", "dask_address")
+_CHOICES = {"task_runner": ("local", "dask")}
 
 
 def _add_settings(parser: argparse.ArgumentParser, *names: str) -> None:
     """The flags of these settings, named and described once in flows/settings.py."""
     for name in names:
-        parser.add_argument(flag_name(name), dest=name, type=type(getattr(DEFAULTS, name)), help=f"{setting_help(name)} (env NEWSFLOW_{name.upper()})")
+        default = getattr(DEFAULTS, name)
+        kind = str if isinstance(default, Path) else type(default)  # paths may be object-store URIs
+        parser.add_argument(flag_name(name), dest=name, type=kind, choices=_CHOICES.get(name), help=f"{setting_help(name)} (env NEWSFLOW_{name.upper()})")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -78,6 +79,34 @@ def ingest_path(path: Path, *, max_bytes: int = 5_000_000) -> tuple[list[RawDocu
         docs.extend(file_docs)
         quarantined.extend(file_quarantined)
     return docs, quarantined
+
+
+def iter_chunks(path: Path, *, max_bytes: int = 5_000_000, chunk_size: int = 500) -> Iterator[tuple[list[RawDocument], list[Quarantined]]]:
+    """ingest_path in pieces of about chunk_size documents, reading one file at a time.
+
+    Same rules and order as ingest_path; only the files behind the current chunk are in memory.
+    """
+    if not path.exists():
+        raise InputError(f"input path does not exist: {path}")
+    root = path.resolve()
+    if not root.is_dir():
+        yield ingest_path(path, max_bytes=max_bytes)
+        return
+    files, quarantined = list_files(root)
+    docs: list[RawDocument] = []
+    for file in files:
+        uri = relative_uri(file, root)
+        if not file.resolve().is_relative_to(root):
+            quarantined.append(quarantine(uri, "outside_root", "file resolves outside the input directory", 0))
+            continue
+        file_docs, file_quarantined = ingest_file(file, uri, max_bytes)
+        docs.extend(file_docs)
+        quarantined.extend(file_quarantined)
+        while len(docs) >= chunk_size:
+            yield docs[:chunk_size], quarantined
+            docs, quarantined = docs[chunk_size:], []
+    if docs or quarantined:
+        yield docs, quarantined
 
 
 def list_files(root: Path) -> tuple[list[Path], list[Quarantined]]:

@@ -1,25 +1,34 @@
-"""The Prefect flow `news_pipeline`: thin tasks over the stage modules. Only this module knows Prefect."""
+"""The Prefect flow `news_pipeline`: thin tasks over the stage modules. Only this module knows Prefect.
+
+The flow streams: documents are read, cleaned and extracted chunk by chunk (`chunk_size`), and
+each chunk is resolved against what is already published, validated and committed before the
+next one, so memory holds one chunk of articles plus the resolution state, never the corpus.
+While the flow resolves and commits chunk k, the workers already parse chunk k+1.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import time
+from collections import Counter, deque
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
 
-from flows import clean, contracts, datadocs, extract, ingest, progress, publish, report, resolve, retract, storage, validate
-from flows.nlp import model_version
+from flows import clean, contracts, ingest, progress, publish, report, resolve, retract, storage, workers
 from flows.settings import Settings
 
 TASK = {"cache_policy": NO_CACHE, "persist_result": False}
-
-
-@task(**TASK)
-def ingest_task(input_path: Path, max_bytes: int) -> tuple[list[Any], list[Any]]:
-    return ingest.ingest_path(input_path, max_bytes=max_bytes)
+# Big arguments go in quote(): Prefect otherwise walks every item of every argument on each call
+# to find upstream futures, which cost more than resolution itself at 1,000 articles.
+# Columns of published articles that resolution reads (stories need the body; nothing else does).
+ARTICLE_STATE = ["article_id", "content_hash", "story_id", "published_date", "body"]
+_POOL: Executor | None = None  # this run's local worker pool; None on Dask workers and with one process
 
 
 @task(**TASK)
@@ -28,13 +37,14 @@ def clean_task(documents: list[Any]) -> list[Any]:
 
 
 @task(**TASK)
-def load_published_task(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
-    return {name: storage.read_rows(data_dir, name) for name in publish.PUBLISH_ORDER}
+def extract_task(articles: list[Any], settings: Settings) -> list[dict[str, Any]]:
+    return workers.extract_chunk(_POOL, articles, model=settings.model, batch_size=settings.batch_size, parts=settings.effective_processes)
 
 
 @task(**TASK)
-def extract_task(articles: list[Any], settings: Settings) -> list[dict[str, Any]]:
-    return extract.extract_articles(articles, model=settings.model, processes=settings.effective_processes, batch_size=settings.batch_size)
+def load_published_task(data_dir: Any) -> dict[str, list[dict[str, Any]]]:
+    state = {name: storage.read_rows(data_dir, name) for name in ("entities", "events", "deals")}
+    return {**state, "articles": storage.read_columns(data_dir, "articles", ARTICLE_STATE)}
 
 
 @task(**TASK)
@@ -43,32 +53,33 @@ def resolve_task(articles: list[Any], extractions: list[Any], published: dict[st
 
 
 @task(**TASK)
-def validate_task(tables: dict[str, list[dict[str, Any]]]) -> dict[str, validate.ValidationResult]:
+def validate_task(changed: dict[str, list[dict[str, Any]]], article_ids: set[str]) -> dict[str, Any]:
+    from flows import validate  # Great Expectations takes seconds to import: only runs with new articles pay it
+
     known = contracts.load_contracts()
-    return validate.validate_tables({n: contracts.to_arrow(rows, known[n]) for n, rows in tables.items()}, known)
+    tables = {n: contracts.to_arrow(rows, known[n]) for n, rows in changed.items()}
+    return validate.validate_tables(tables, known, references={validate.ARTICLE_IDS: article_ids})
 
 
 @task(**TASK)
-def publish_task(data_dir: Path, name: str, current: list[dict[str, Any]], proposed: list[dict[str, Any]], metadata: dict[str, str]) -> dict[str, Any]:
+def publish_task(data_dir: Any, name: str, changes: publish.Changes, metadata: dict[str, str]) -> dict[str, Any]:
     contract = contracts.load_contracts()[name]
-    changes = publish.plan_changes(current, proposed, contract.primary_key)
     if changes.empty and storage.current_version(data_dir, name) is not None:
         return {"version": storage.current_version(data_dir, name), "upserts": 0, "deletes": 0}
     version = storage.upsert(data_dir, name, contracts.to_arrow(changes.upserts, contract), key=contract.primary_key, delete_keys=changes.deletes, metadata=metadata)
     return {"version": version, "upserts": len(changes.upserts), "deletes": len(changes.deletes)}
 
 
-# --- run report, Data Docs, Prefect artifacts and progress (issue 6, `report`) ---------------
-
-
 @task(**TASK)
-def data_docs_task(data_dir: Path, run_id: str, results: dict[str, validate.ValidationResult]) -> dict[str, Any]:
+def data_docs_task(data_dir: Any, key: str, results: dict[str, Any]) -> dict[str, Any]:
+    from flows import datadocs  # Great Expectations: imported only by runs that validate
+
     site_dir, store_dir = storage.data_docs_dirs(data_dir)
-    return datadocs.build_data_docs(results, run_id, site_dir=site_dir, store_dir=store_dir)
+    return datadocs.build_data_docs(results, key, site_dir=site_dir, store_dir=store_dir)
 
 
 @task(**TASK)
-def report_task(data_dir: Path, summary: dict[str, Any]) -> str:
+def report_task(data_dir: Any, summary: dict[str, Any]) -> str:
     """Write data/report/index.html and publish the summary and validation table as Prefect artifacts."""
     rows = {name: storage.read_columns(data_dir, name, columns) for name, columns in report.COLUMNS.items()}
     history = {name: storage.history(data_dir, name) for name in publish.PUBLISH_ORDER}
@@ -79,16 +90,112 @@ def report_task(data_dir: Path, summary: dict[str, Any]) -> str:
     return path
 
 
-def _progress(logger: Any, stage: str, done: int, total: int) -> None:
-    logger.info("%s: %d/%d articles", stage, done, total)
+def _progress(stage: str, done: int, total: int) -> None:
+    get_run_logger().info("%s: %d/%d articles", stage, done, total)
     progress.update(stage, done, total)
 
 
-# --- end of issue 6 additions ------------------------------------------------------------
+def plan(published: dict[str, list[dict[str, Any]]], proposed: dict[str, list[dict[str, Any]]], new_ids: set[str]) -> dict[str, publish.Changes]:
+    """What a chunk changes: its new articles (published ones never change) and the other tables' diffs."""
+    known = contracts.load_contracts()
+    changes = {name: publish.plan_changes(published[name], proposed[name], known[name].primary_key) for name in ("entities", "events", "deals")}
+    changes["articles"] = publish.Changes(upserts=[a for a in proposed["articles"] if a["article_id"] in new_ids])
+    return changes
 
 
-def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+class _Run:
+    """One run's bookkeeping across chunks: the published state, the summary, the metadata."""
+
+    def __init__(self, settings: Settings, run_id: str) -> None:
+        self.settings = settings
+        self.run_id = run_id
+        self.published: dict[str, list[dict[str, Any]]] | None = None
+        self.tables: dict[str, dict[str, Any]] = {}
+        self.valid = True
+        self.documents = 0
+        self.metadata: dict[str, str] = {}
+        self.seconds: dict[str, float] = {}
+        self.chunks = 0
+        self.extracted = 0
+        self.to_extract = 0
+        self.data_docs: dict[str, Any] = {}
+
+    def commit_chunk(self, new: list[Any], extractions: list[dict[str, Any]]) -> None:
+        """Resolve one chunk against the published state, validate what changes, publish what passes."""
+        data = self.settings.data_dir
+        clock = time.perf_counter()
+        if self.published is None:  # read once per run, then kept current in memory
+            self.published = load_published_task(data)
+        published = self.published
+        clock = self.tick("read_state", clock)
+        # Edited sources, and residue of a run that crashed before committing articles, are redone
+        # from scratch: their old contributions leave the published rows first (flows/retract.py).
+        todo = {a["article_id"] for a in new}
+        proposed = resolve_task(quote(new), quote(extractions), quote(retract.retract_articles(published, todo)), self.run_id)
+        changes = plan(published, proposed, todo)
+        article_ids = {a["article_id"] for a in proposed["articles"]}
+        clock = self.tick("resolve", clock)
+        results = validate_task(quote({n: c.upserts for n, c in changes.items()}), quote(article_ids))
+        self.chunks += 1
+        docs = data_docs_task(data, self.run_id if self.chunks == 1 else f"{self.run_id}-{self.chunks}", quote(results))
+        self.data_docs = {"index": docs["index"], "pages": {n: [*self.data_docs.get("pages", {}).get(n, []), *p] for n, p in docs["pages"].items()}}
+        clock = self.tick("validate", clock)
+        all_valid = all(r.success for r in results.values())
+        self.metadata = self.metadata or publish.commit_metadata(self.run_id, self.settings.model, workers.model_version(self.settings.model), self.documents)
+        for name in publish.PUBLISH_ORDER:
+            result = results[name]
+            entry = self.tables.setdefault(name, {"rows": 0, "valid": True, "upserts": 0, "deletes": 0, "validation": None})
+            # articles mark work as done: publish them only when every table passed, so failed work is redone.
+            if result.success and (name != "articles" or all_valid):
+                done = publish_task(data, name, quote(changes[name]), self.metadata)
+                entry["version"] = done["version"]
+                entry["upserts"] += done["upserts"]
+                entry["deletes"] += done["deletes"]
+                published[name] = _keep(proposed[name], name)
+            else:
+                entry["version"] = storage.current_version(data, name)
+                entry["published"] = False
+                entry["refused_rows"] = entry.get("refused_rows", []) + publish.refused_rows(changes[name].upserts, result.critical_failures)
+                get_run_logger().error("%s failed validation: not published", name)
+            entry["valid"] = entry["valid"] and result.success
+            if not result.success or entry["validation"] is None:
+                entry["validation"] = result.to_dict()
+            entry["rows"] = len(published[name])
+        self.tick("publish", clock)
+        self.valid = self.valid and all_valid
+
+    def tick(self, stage: str, since: float) -> float:
+        """Add the time since `since` to a stage's total (the run report's `seconds`); returns now."""
+        now = time.perf_counter()
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - since, 3)
+        return now
+
+
+def _commit_next(run: _Run, pending: deque[tuple[list[Any], PrefectFuture[Any]]], clock: float) -> float:
+    chunk, future = pending.popleft()
+    extractions = future.result()
+    clock = run.tick("extract_wait", clock)
+    run.commit_chunk(chunk, extractions)
+    run.extracted += len(chunk)
+    _progress("extract", run.extracted, run.to_extract)
+    return time.perf_counter()
+
+
+def _keep(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """The published state kept between chunks: articles shrink to the columns resolution reads."""
+    if name != "articles":
+        return rows
+    return [{c: row[c] for c in ARTICLE_STATE} for row in rows]
+
+
+def _in_flight(settings: Settings) -> int:
+    """Chunks extracted ahead of the one being committed: one per Dask worker, one with a local pool.
+
+    Without a pool, extraction shares this process's spaCy pipeline, so it never runs beside another.
+    """
+    if settings.task_runner == "dask":
+        return max(1, settings.effective_processes)
+    return 1 if _POOL is not None else 0
 
 
 @flow(name="news_pipeline", log_prints=False)
@@ -103,63 +210,79 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
 
 
 def _run_pipeline(settings: Settings) -> dict[str, Any]:
+    global _POOL
     logger = get_run_logger()
-    run_id = publish.new_run_id()
-    documents, quarantined = ingest_task(settings.input_path, settings.max_bytes)
-    storage.write_quarantine(settings.data_dir, run_id, [dict(q) for q in quarantined])
-    cleaned: list[Any] = []
-    _progress(logger, "clean", 0, len(documents))
-    for chunk in _chunks(documents, settings.chunk_size):
-        cleaned += clean_task(chunk)
-        _progress(logger, "clean", len(cleaned), len(documents))
-    current = load_published_task(settings.data_dir)
-    new, edited = retract.select_articles(cleaned, current["articles"])
-    # Edited sources, and residue of a run that crashed before committing articles, are redone from scratch.
-    published = retract.retract_articles(current, {a["article_id"] for a in new})
-    logger.info("%d inputs: %d new articles, %d already published, %d quarantined", len(documents) + len(quarantined), len(new), len(cleaned) - len(new), len(quarantined))
+    run = _Run(settings, publish.new_run_id())
+    # An article is to do when its source is new or its content changed (content_hash).
+    known = {r["article_id"]: r["content_hash"] for r in storage.read_columns(settings.data_dir, "articles", ["article_id", "content_hash"])}
+    already = len(known)
+    quarantined: list[dict[str, Any]] = []
+    pending: deque[tuple[list[Any], PrefectFuture[Any]]] = deque()
+    new_count, edited_count = 0, 0
+    local = settings.task_runner != "dask"
+    try:
+        clock = time.perf_counter()
+        for documents, bad in ingest.iter_chunks(settings.input_path, max_bytes=settings.max_bytes, chunk_size=settings.chunk_size):
+            run.documents += len(documents)
+            quarantined += [dict(q) for q in bad]
+            clock = run.tick("ingest", clock)
+            new, edited = retract.select_articles(clean_task(quote(documents)), [{"article_id": k, "content_hash": v} for k, v in known.items()])
+            known.update({a["article_id"]: a["content_hash"] for a in new})
+            edited_count += len(edited)
+            clock = run.tick("clean", clock)
+            _progress("clean", run.documents, run.documents)
+            if not new:
+                continue
+            new_count += len(new)
+            run.to_extract = new_count
+            if _POOL is None and local and len(new) >= workers.MIN_POOL_ARTICLES:
+                _POOL = workers.open_pool(settings.model, settings.effective_processes)
+            pending.append((new, extract_task.submit(new, settings)))  # not quote(): Dask would pass the wrapper through
+            clock = run.tick("submit", clock)
+            while len(pending) > _in_flight(settings):
+                clock = _commit_next(run, pending, clock)
+        while pending:
+            clock = _commit_next(run, pending, clock)
+        tables_exist = all(storage.current_version(settings.data_dir, n) is not None for n in publish.PUBLISH_ORDER)
+        if not tables_exist and new_count == 0:
+            run.commit_chunk([], [])  # creates the empty tables, so readers find their schemas
+    finally:
+        if _POOL is not None:
+            _POOL.shutdown(cancel_futures=True)
+        _POOL = None
+    storage.write_quarantine(settings.data_dir, run.run_id, quarantined)
+    logger.info("%d inputs: %d new articles (%d edited), %d already published, %d quarantined", run.documents + len(quarantined), new_count, edited_count, run.documents - new_count, len(quarantined))
+    for name in publish.PUBLISH_ORDER:
+        if name not in run.tables:  # nothing new: every table stays at its version
+            run.tables[name] = {"rows": storage.count_rows(settings.data_dir, name), "version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "valid": True}
     summary: dict[str, Any] = {
-        "run_id": run_id,
+        "run_id": run.run_id,
         "input": str(settings.input_path),
         "data": str(settings.data_dir),
-        "documents": len(documents),
-        "new_articles": len(new),
-        "edited_articles": len(edited),
+        "documents": run.documents,
+        "new_articles": new_count,
+        "edited_articles": edited_count,
+        "already_published": already,
         "quarantined": dict(Counter(q["reason"] for q in quarantined)),
-        "tables": {},
-        "success": True,
+        "tables": run.tables,
+        "success": run.valid,
+        "seconds": run.seconds,  # wall time per stage in this process; "extract_wait" = idle on workers
     }
-    tables_exist = all(storage.current_version(settings.data_dir, n) is not None for n in publish.PUBLISH_ORDER)
-    if not new and tables_exist:
-        for name in publish.PUBLISH_ORDER:
-            summary["tables"][name] = {"rows": len(published[name]), "version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "valid": True}
-        summary["report_page"] = report_task(settings.data_dir, summary)
-        storage.write_report(settings.data_dir, run_id, summary)
-        return summary
-    extractions: list[Any] = []
-    _progress(logger, "extract", 0, len(new))
-    for chunk in _chunks(new, settings.chunk_size):
-        extractions += extract_task(chunk, settings)
-        _progress(logger, "extract", len(extractions), len(new))
-    proposed = resolve_task(new, extractions, published, run_id)
-    results = validate_task(proposed)
-    summary["data_docs"] = data_docs_task(settings.data_dir, run_id, results)
-    all_valid = all(r.success for r in results.values())
-    metadata = publish.commit_metadata(run_id, settings.model, model_version(settings.model), len(documents))
-    for name in publish.PUBLISH_ORDER:
-        result = results[name]
-        entry: dict[str, Any] = {"rows": len(proposed[name]), "valid": result.success, "validation": result.to_dict()}
-        # articles mark work as done: publish them only when every table passed, so failed work is redone.
-        if result.success and (name != "articles" or all_valid):
-            entry.update(publish_task(settings.data_dir, name, current[name], proposed[name], metadata))
-        else:
-            entry.update({"version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "published": False})
-            entry["refused_rows"] = publish.refused_rows(proposed[name], result.critical_failures)
-            logger.error("%s failed validation: not published", name)
-        summary["tables"][name] = entry
-    summary["success"] = all_valid
+    if run.data_docs:
+        summary["data_docs"] = run.data_docs
     summary["report_page"] = report_task(settings.data_dir, summary)
-    storage.write_report(settings.data_dir, run_id, summary)
+    storage.write_report(settings.data_dir, run.run_id, summary)
     return summary
+
+
+def run_pipeline(settings: Settings) -> dict[str, Any]:
+    """news_pipeline on the configured task runner: Prefect's default threads, or a Dask cluster."""
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        runner = DaskTaskRunner(address=settings.dask_address) if settings.dask_address else DaskTaskRunner()
+        return news_pipeline.with_options(task_runner=runner)(settings)
+    return news_pipeline(settings)
 
 
 def serve_pipeline(settings: Settings, cron: str, name: str = "scheduled") -> None:

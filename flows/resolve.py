@@ -6,6 +6,7 @@ new report of a known event or deal updates that row instead of adding another.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import math
@@ -191,6 +192,8 @@ def resolve_entities(
         else:
             rows[name] = copy
     surface_map: dict[str, dict[str, str]] = {}
+    # Sets beside the lists: a common entity has a mention in most articles, and list scans are quadratic.
+    members_seen: dict[str, tuple[set[str], set[tuple[Any, ...]], set[str]]] = {}
     for ex in extractions:
         names = per_article[ex["article_id"]]
         surface_map[ex["article_id"]] = {}
@@ -199,13 +202,19 @@ def resolve_entities(
             surface_map[ex["article_id"]][m["text"]] = name
             row = rows.setdefault(name, {"name": name, "type": label, "aliases": [], "mentions": [], "article_ids": [], "sources": set()})
             row.setdefault("sources", set()).add(m["source"])
+            if name not in members_seen:
+                members_seen[name] = (set(row["aliases"]), {_evidence_key(e) for e in row["mentions"]}, set(row["article_ids"]))
+            aliases, mentions, article_ids = members_seen[name]
             alias = re.sub(r"\s+", " ", m["text"]).strip()
-            if alias not in row["aliases"] and not m.get("refers_to"):
+            if alias not in aliases and not m.get("refers_to"):
+                aliases.add(alias)
                 row["aliases"].append(alias)
             evidence = {k: m[k] for k in ("article_id", "sentence_index", "start", "end", "text")}
-            if evidence not in row["mentions"]:
+            if _evidence_key(evidence) not in mentions:
+                mentions.add(_evidence_key(evidence))
                 row["mentions"].append(evidence)
-            if m["article_id"] not in row["article_ids"]:
+            if m["article_id"] not in article_ids:
+                article_ids.add(m["article_id"])
                 row["article_ids"].append(m["article_id"])
             row["type"] = label
     result = []
@@ -220,6 +229,10 @@ def resolve_entities(
         row.setdefault("run_id", run_id)
         result.append(row)
     return sorted(result, key=lambda r: r["entity_id"]), surface_map
+
+
+def _evidence_key(evidence: dict[str, Any]) -> tuple[Any, ...]:
+    return (evidence["article_id"], evidence["sentence_index"], evidence["start"], evidence["end"], evidence["text"])
 
 
 # --- stories ---------------------------------------------------------------------------------
@@ -253,16 +266,33 @@ def assign_stories(new: list[dict[str, Any]], existing: list[dict[str, Any]]) ->
     everything = {a["article_id"]: a for a in [*existing, *new]}
     vectors = _vectors({k: a["body"] for k, a in everything.items()})
     stories = {a["article_id"]: a["story_id"] for a in existing}
+    # Articles by publication day, so each new article meets only the few within STORY_MAX_DAYS.
+    by_day: dict[Any, list[str]] = defaultdict(list)
+    for other_id in stories:
+        by_day[everything[other_id].get("published_date")].append(other_id)
+    order = {k: i for i, k in enumerate(stories)}  # the order candidates were met in: ties go to the later one
     for article in sorted(new, key=lambda a: a["article_id"]):
         best, best_score = None, STORY_THRESHOLD
-        for other_id, story in stories.items():
-            if not _dates_close(article, everything[other_id]):
-                continue
+        for other_id in sorted(_near_in_time(article, by_day), key=order.__getitem__):
+            story = stories[other_id]
             score = story_similarity(vectors[article["article_id"]], vectors[other_id])
             if score >= best_score:
                 best, best_score = story, score
         stories[article["article_id"]] = best or stable_id("s", article["article_id"])
+        order[article["article_id"]] = len(order)
+        by_day[article.get("published_date")].append(article["article_id"])
     return {a["article_id"]: stories[a["article_id"]] for a in new}
+
+
+def _near_in_time(article: dict[str, Any], by_day: dict[Any, list[str]]) -> list[str]:
+    """Ids of articles whose dates are close to the article's (all of them when it has no date)."""
+    day = article.get("published_date")
+    if day is None:
+        return [k for ids in by_day.values() for k in ids]
+    near = list(by_day.get(None, []))
+    for offset in range(-STORY_MAX_DAYS, STORY_MAX_DAYS + 1):
+        near += by_day.get(day + dt.timedelta(days=offset), [])
+    return near
 
 
 def _dates_close(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -319,6 +349,7 @@ def resolve_events(
     """Event rows: candidates with canonical actors, merged within an article and across a story."""
     codebook = load_rules_codebook()["event_types"]
     rows = [{**r, "actors": list(r["actors"]), "article_ids": list(r["article_ids"]), "evidence": list(r["evidence"])} for r in existing]
+    blocks = _Blocks(rows, _event_keys)
     for ex in extractions:
         for cand in ex["events"]:
             row = {k: v for k, v in cand.items() if k not in {"future", "evidence"}}
@@ -329,15 +360,51 @@ def resolve_events(
             row["plover_mode"] = codebook[row["event_type"]]["plover_mode"]
             if row["location"]:
                 row["location"] = surfaces[ex["article_id"]].get(row["location"], row["location"])
-            match = next((r for r in rows if _same_event(r, row, stories)), None)
+            match = blocks.first(rows, _event_keys(row), lambda r: _same_event(r, row, stories))
             if match is None:
                 row["event_id"] = stable_id("v", ex["article_id"], cand["evidence"]["start"], row["event_type"], *row["actors"][:1])
                 row["run_id"] = run_id
                 rows.append(row)
+                match = row
             else:
                 _merge_rows(match, row, ("actors",))
                 match["run_id"] = run_id
+            blocks.add(rows, match, _event_keys(match))
     return rows
+
+
+def _event_keys(row: dict[str, Any]) -> list[tuple[Any, ...]]:
+    # Events of one type match only when they share an actor (or one has none).
+    return [(row["event_type"], a) for a in row["actors"]] or [(row["event_type"], None)]
+
+
+class _Blocks:
+    """Rows indexed by blocking keys, so a candidate is compared only with rows it could match.
+
+    Candidates are tried in row order, so the first match is the one a full scan would find.
+    Keys with a None second part stand for "matches anything of this kind".
+    """
+
+    def __init__(self, rows: list[dict[str, Any]], keys: Any) -> None:
+        self.index: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+        self.position: dict[int, int] = {}
+        for row in rows:
+            self.add(rows, row, keys(row))
+
+    def add(self, rows: list[dict[str, Any]], row: dict[str, Any], keys: list[tuple[Any, ...]]) -> None:
+        at = self.position.setdefault(id(row), len(self.position))
+        for key in keys:
+            self.index[key].add(at)
+            if key[-1] is not None:
+                self.index[(*key[:-1], "*")].add(at)
+
+    def first(self, rows: list[dict[str, Any]], keys: list[tuple[Any, ...]], same: Any) -> dict[str, Any] | None:
+        found: set[int] = set()
+        for key in keys:
+            wildcard = key[-1] is None
+            found |= self.index.get((*key[:-1], "*") if wildcard else key, set())
+            found |= self.index.get((*key[:-1], None), set())
+        return next((rows[i] for i in sorted(found) if same(rows[i])), None)
 
 
 def _same_deal(a: dict[str, Any], b: dict[str, Any], stories: dict[str, str]) -> bool:
@@ -352,6 +419,14 @@ def _same_deal(a: dict[str, Any], b: dict[str, Any], stories: dict[str, str]) ->
     near = bool(set(a["article_ids"]) & set(b["article_ids"])) or same_story
     overlap = _overlap(a["parties"], b["parties"])
     return near and _compatible(a["deal_type"], b["deal_type"]) and (overlap >= 2 or (overlap >= 1 and _adjacent(a, b)))
+
+
+def _deal_keys(row: dict[str, Any], stories: dict[str, str]) -> list[tuple[Any, ...]]:
+    # Deals match only when they share a party, an article or a story (see _same_deal).
+    keys: list[tuple[Any, ...]] = [("party", p) for p in row["parties"]] or [("party", None)]
+    keys += [("article", a) for a in row["article_ids"]]
+    keys += [("story", stories[a]) for a in row["article_ids"] if a in stories]
+    return keys
 
 
 def _compatible(a: str, b: str) -> bool:
@@ -390,9 +465,11 @@ def resolve_deals(
 ) -> list[dict[str, Any]]:
     """Deal rows: canonical parties, one row per deal across reports, parts linked to totals."""
     rows = [{**r, "parties": list(r["parties"]), "party_roles": list(r["party_roles"]), "article_ids": list(r["article_ids"]), "evidence": list(r["evidence"])} for r in existing]
+    blocks = _Blocks(rows, lambda r: _deal_keys(r, stories))
     for ex in extractions:
         surface = surfaces[ex["article_id"]]
         local: dict[str, str] = {}
+        touched: list[dict[str, Any]] = []
         for cand in ex["deals"]:
             row = {k: v for k, v in cand.items() if k != "evidence"}
             row["parties"] = _canonical(cand["parties"], surface)
@@ -404,7 +481,8 @@ def resolve_deals(
             row["article_ids"] = [ex["article_id"]]
             row["evidence"] = [cand["evidence"]]
             row["announced_date"] = dates.get(ex["article_id"])
-            match = next((r for r in rows if _same_deal(r, row, stories)), None)
+            keys = _deal_keys(row, stories)
+            match = blocks.first(rows, keys, lambda r: _same_deal(r, row, stories))
             if match is None:
                 row["deal_id"] = stable_id("d", ex["article_id"], cand["evidence"]["start"], cand["amount_text"] or row["deal_type"])
                 row["run_id"] = run_id
@@ -413,9 +491,12 @@ def resolve_deals(
             else:
                 _merge_deal(match, row)
                 match["run_id"] = run_id
+            blocks.add(rows, match, _deal_keys(match, stories))
+            touched.append(match)
             if cand["amount_text"]:
                 local[cand["amount_text"]] = match["deal_id"]
-        for row in rows:
+        # Only this article's rows carry its amount texts as part_of (extract links parts within a sentence).
+        for row in touched:
             if row.get("part_of") in local:
                 row["part_of"] = local[row["part_of"]]
     totals = {r["part_of"] for r in rows if r.get("part_of")}

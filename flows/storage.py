@@ -2,6 +2,11 @@
 
 Reads go through delta-rs's own engine (QueryBuilder): pyarrow's dataset scanner leaves threads
 behind that abort the interpreter at exit ("terminate called without an active exception").
+
+`data_dir` is a local folder or an object-store URI (`s3://bucket/prefix`, `gs://`, `az://`,
+`file:///...`). Delta Lake handles URIs itself (credentials from the usual AWS_*/GOOGLE_*/AZURE_*
+environment variables); quarantine records and run reports go through fsspec, so they sit
+next to the tables in the same store (s3fs/gcsfs/adlfs must be installed for those schemes).
 """
 
 from __future__ import annotations
@@ -29,10 +34,6 @@ class DataDirLocked(RuntimeError):
     """Another run holds the data directory's lock."""
 
 
-def is_object_store(data_dir: Path | str) -> bool:
-    return "://" in str(data_dir)
-
-
 def lock_data_dir(data_dir: Path | str, timeout: float) -> contextlib.AbstractContextManager[None]:
     """Take the data directory's run lock now (waiting up to `timeout` seconds) and hand back a
     context manager that releases it; raise DataDirLocked when another run keeps it.
@@ -42,7 +43,7 @@ def lock_data_dir(data_dir: Path | str, timeout: float) -> contextlib.AbstractCo
     two writers rely on Delta's optimistic concurrency (a conflicting commit fails, the next run
     redoes the work), so this is a no-op.
     """
-    if is_object_store(data_dir):
+    if is_uri(data_dir):
         return contextlib.nullcontext()
     folder = Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -73,8 +74,18 @@ def _held(fd: int) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the flock
 
 
+def is_uri(data_dir: Path | str) -> bool:
+    return "://" in str(data_dir)
+
+
+def _join(data_dir: Path | str, *parts: str) -> str:
+    if is_uri(data_dir):
+        return "/".join([str(data_dir).rstrip("/"), *parts])
+    return str(Path(data_dir).joinpath(*parts))
+
+
 def table_uri(data_dir: Path | str, name: str) -> str:
-    return str(Path(data_dir) / "tables" / _plain_name(name))
+    return _join(data_dir, "tables", _plain_name(name))
 
 
 def _plain_name(name: str) -> str:
@@ -129,7 +140,8 @@ def upsert(
     existing = _open(data_dir, name)
     deletes = sorted(set(delete_keys))
     if existing is None and not deletes:
-        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        if not is_uri(data_dir):
+            Path(uri).parent.mkdir(parents=True, exist_ok=True)
         write_deltalake(uri, rows, mode="error", commit_properties=props)
         return DeltaTable(uri).version()
     assert existing is not None
@@ -180,6 +192,14 @@ def history(data_dir: Path | str, name: str) -> list[dict[str, Any]]:
     return entries
 
 
+def count_rows(data_dir: Path | str, name: str) -> int:
+    """Rows in the latest version, from the Delta log's file statistics (no data read)."""
+    table = _open(data_dir, name)
+    if table is None:
+        return 0
+    return int(sum(pa.table(table.get_add_actions(flatten=True)).column("num_records").to_pylist() or [0]))
+
+
 def commit_info(data_dir: Path | str, name: str) -> dict[str, Any] | None:
     """The latest commit's metadata (run id, code version, model ...)."""
     table = _open(data_dir, name)
@@ -188,25 +208,32 @@ def commit_info(data_dir: Path | str, name: str) -> dict[str, Any] | None:
     return table.history(limit=1)[0]
 
 
-def write_quarantine(data_dir: Path | str, run_id: str, records: list[dict[str, Any]]) -> Path | None:
+def _write_text(data_dir: Path | str, folder: str, filename: str, text: str) -> Path | str:
+    """Write a small file atomically (local: temp file + rename; object stores put whole objects)."""
+    if is_uri(data_dir):
+        import fsspec
+
+        uri = _join(data_dir, folder, filename)
+        with fsspec.open(uri, "w", encoding="utf-8", auto_mkdir=True) as handle:
+            handle.write(text)
+        return uri
+    path = Path(data_dir) / folder / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def write_quarantine(data_dir: Path | str, run_id: str, records: list[dict[str, Any]]) -> Path | str | None:
     """One JSON Lines file per run listing every quarantined input and why."""
     if not records:
         return None
-    folder = Path(data_dir) / "quarantine"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{_plain_name(run_id)}.jsonl"
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return path
+    return _write_text(data_dir, "quarantine", f"{_plain_name(run_id)}.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
-def write_report(data_dir: Path | str, run_id: str, report: dict[str, Any]) -> Path:
-    folder = Path(data_dir) / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{_plain_name(run_id)}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(report, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-    return path
+def write_report(data_dir: Path | str, run_id: str, report: dict[str, Any]) -> Path | str:
+    return _write_text(data_dir, "reports", f"{_plain_name(run_id)}.json", json.dumps(report, indent=2, default=str, ensure_ascii=False))
 
 
 def read_rows(data_dir: Path | str, name: str, version: int | str | None = None) -> list[dict[str, Any]]:

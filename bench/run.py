@@ -1,0 +1,206 @@
+"""`make bench`: throughput, memory and incremental cost of `newsflow run` against raw spaCy.
+
+    python -m bench.run [--n 1000|10000|100000] [--processes P] [--chunk-size C]
+
+One invocation: build the corpus; time `newsflow run` on the seeds (fixed overhead), on the
+corpus into a fresh data dir (full run, with the peak RSS of the whole process tree), again
+with nothing new, and again with 1 % new articles; time raw `nlp.pipe` of the same pipeline,
+process count and batch size on the same cleaned bodies. Results go to bench/results/n<N>.json
+and .md. Every run is the real CLI: no stage is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.corpus import write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+TARGETS = {"ratio": 0.85, "rss_gb": 2.0, "rss_growth": 1.5, "rerun": 0.10, "plus_one": 0.05, "overhead_s": 15.0}
+
+
+def machine() -> dict[str, Any]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "python": platform.python_version(), "system": platform.platform()}
+
+
+def timed(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run a command; wall time, peak RSS summed over its process tree (sampled every 0.2 s), load."""
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    out = tempfile.TemporaryFile()
+    proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    seconds = time.perf_counter() - started
+    out.seek(0)
+    text = out.read().decode("utf-8", "replace")
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{text[-3000:]}")
+    summary = None
+    start = text.find("{\n")
+    if start >= 0:
+        summary = json.loads(text[start:])
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(peak / 2**20), "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)], "exit": proc.returncode, "summary": summary}
+
+
+def newsflow(input_path: Path, data: Path, args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
+    command = [str(BIN / "newsflow"), "run", "--input", str(input_path), "--data", str(data), "--processes", str(args.processes), "--json"]
+    if args.chunk_size:
+        command += ["--chunk-size", str(args.chunk_size)]
+    return timed(command, env)
+
+
+def cleaned_bodies(corpus: Path, target: Path) -> int:
+    """Write the bodies newsflow parses (after cleaning, duplicates dropped); returns the word count."""
+    from flows import clean, ingest
+
+    words, seen = 0, set()
+    with target.open("w", encoding="utf-8") as out:
+        for documents, _ in ingest.iter_chunks(corpus, chunk_size=1000):
+            for article in map(clean.clean_document, documents):
+                if article["article_id"] in seen:
+                    continue
+                seen.add(article["article_id"])
+                words += len(article["body"].split())
+                out.write(json.dumps(article["body"]) + "\n")
+    return words
+
+
+def build(work: Path, n: int) -> tuple[Path, Path]:
+    """The corpus of n articles, and the same plus n/100 new ones (hard links: no copy)."""
+    base, plus = work / "corpus", work / "corpus_plus"
+    write_corpus(base, 0, n)
+    plus.mkdir()
+    for shard in base.iterdir():
+        os.link(shard, plus / shard.name)
+    write_corpus(plus / "new", n, n + max(1, n // 100))
+    return base, plus
+
+
+def markdown(r: dict[str, Any]) -> str:
+    t, ok = r["targets"], lambda b: "yes" if b else "**no**"
+    rows = [
+        ("articles / words", f"{r['articles']:,} / {r['words']:,}", ""),
+        ("full run", f"{r['full']['seconds']} s, {r['articles_per_s']} articles/s, {r['words_per_s']:,} words/s", ""),
+        ("raw nlp.pipe", f"{r['raw']['seconds']} s, {r['raw_articles_per_s']} articles/s, {r['raw_words_per_s']:,} words/s", ""),
+        ("pipeline / raw", f"{r['ratio']}", f"≥ {TARGETS['ratio']}: {ok(t['ratio'])}"),
+        ("peak RSS (process tree)", f"{r['full']['peak_rss_mb']} MB", f"≤ 2 GB: {ok(t['rss'])}"),
+        ("peak RSS vs N=1000", f"{r.get('rss_growth', '-')}", f"≤ {TARGETS['rss_growth']}: {ok(t.get('rss_growth', True))}"),
+        ("rerun, nothing new", f"{r['rerun']['seconds']} s = {r['rerun_fraction']:.1%} of full", f"≤ 10 %: {ok(t['rerun'])}"),
+        ("rerun, +1 % new", f"{r['plus_one']['seconds']} s = {r['plus_one_fraction']:.1%} of full", f"≤ 5 %: {ok(t['plus_one'])}"),
+        ("fixed overhead (4 seeds)", f"{r['seeds']['seconds']} s", f"≤ 15 s: {ok(t['overhead'])}"),
+    ]
+    m = r["machine"]
+    head = f"# newsflow bench, N = {r['n']:,}\n\n{r['date']}, {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}; processes = {r['processes']}, chunk size = {r['chunk_size']}, load average before/after full run {r['full']['load_avg']}, raw {r['raw_load_avg']}.\n\n"
+    return head + "| measure | value | target |\n| --- | --- | --- |\n" + "".join(f"| {a} | {b} | {c} |\n" for a, b, c in rows)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1000, help="articles in the corpus (1000, 10000, 100000)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="spaCy processes for both the run and raw nlp.pipe")
+    parser.add_argument("--chunk-size", type=int, default=0, help="articles per task (default: the setting's default)")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args(argv)
+    from flows.settings import Settings
+
+    settings = Settings()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    try:
+        print(f"building {args.n} articles in {work}", flush=True)
+        base, plus = build(work, args.n)
+        words = cleaned_bodies(base, work / "bodies.jsonl")
+        print("seeds (fixed overhead) ...", flush=True)
+        seeds = newsflow(ROOT / "seeds", work / "seeds-data", args, env)
+        print("full run ...", flush=True)
+        full = newsflow(base, work / "data", args, env)
+        print("rerun, nothing new ...", flush=True)
+        rerun = newsflow(base, work / "data", args, env)
+        print("rerun, +1 % ...", flush=True)
+        plus_one = newsflow(plus, work / "data", args, env)
+        print("raw nlp.pipe ...", flush=True)
+        load = os.getloadavg()[0]
+        raw_out = subprocess.run([sys.executable, "-m", "bench.raw", str(work / "bodies.jsonl"), str(args.processes), str(settings.batch_size), settings.model], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        raw = json.loads(raw_out.stdout.strip().splitlines()[-1])
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    articles = full["summary"]["new_articles"]
+    result: dict[str, Any] = {
+        "n": args.n,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "processes": args.processes,
+        "chunk_size": args.chunk_size or settings.chunk_size,
+        "articles": articles,
+        "words": words,
+        "seeds": _slim(seeds),
+        "full": _slim(full),
+        "rerun": _slim(rerun),
+        "plus_one": _slim(plus_one),
+        "plus_one_new_articles": plus_one["summary"]["new_articles"],
+        "raw": raw,
+        "raw_load_avg": [round(load, 2), round(os.getloadavg()[0], 2)],
+    }
+    result["articles_per_s"] = round(articles / full["seconds"], 2)
+    result["words_per_s"] = round(words / full["seconds"])
+    result["raw_articles_per_s"] = round(raw["articles"] / raw["seconds"], 2)
+    result["raw_words_per_s"] = round(words / raw["seconds"])
+    result["ratio"] = round(raw["seconds"] / full["seconds"], 3)  # same articles, so time ratio = throughput ratio
+    result["rerun_fraction"] = round(rerun["seconds"] / full["seconds"], 4)
+    result["plus_one_fraction"] = round(plus_one["seconds"] / full["seconds"], 4)
+    baseline = RESULTS / "n1000.json"
+    if args.n != 1000 and baseline.exists():
+        result["rss_growth"] = round(full["peak_rss_mb"] / json.loads(baseline.read_text())["full"]["peak_rss_mb"], 2)
+    result["targets"] = {
+        "ratio": result["ratio"] >= TARGETS["ratio"],
+        "rss": full["peak_rss_mb"] <= TARGETS["rss_gb"] * 1024,
+        "rerun": result["rerun_fraction"] <= TARGETS["rerun"],
+        "plus_one": result["plus_one_fraction"] <= TARGETS["plus_one"],
+        "overhead": seeds["seconds"] <= TARGETS["overhead_s"],
+    }
+    if "rss_growth" in result:
+        result["targets"]["rss_growth"] = result["rss_growth"] <= TARGETS["rss_growth"]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"n{args.n}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / f"n{args.n}.md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
+    return result
+
+
+def _slim(run: dict[str, Any]) -> dict[str, Any]:
+    """A run's measures plus the per-table counts of its summary (not the validation details)."""
+    summary = run["summary"] or {}
+    tables = {n: {k: t.get(k) for k in ("rows", "version", "upserts", "deletes", "valid")} for n, t in summary.get("tables", {}).items()}
+    keep = {k: v for k, v in run.items() if k != "summary"}
+    return {**keep, "new_articles": summary.get("new_articles"), "success": summary.get("success"), "stage_seconds": summary.get("seconds"), "tables": tables}
+
+
+if __name__ == "__main__":
+    main()
