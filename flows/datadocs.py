@@ -7,6 +7,7 @@ Paths come from the caller (flows/storage.py owns them).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -54,11 +55,13 @@ def register_site(site_dir: Path, store_dir: Path) -> tuple[str, str]:
     return store_name, site_name
 
 
-def identify(table: str, position: int, run_id: str) -> ValidationResultIdentifier:
+def identify(table: str, position: int, run_id: str, run_time: dt.datetime | None = None) -> ValidationResultIdentifier:
     suite = table if position == 0 else f"{table}-references"
+    # An explicit time: left alone, GE parses run_name as a date, and a run id whose hex part is all
+    # digits reads as an impossible UTC offset.
     return ValidationResultIdentifier(
         expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite),
-        run_id=RunIdentifier(run_name=run_id),
+        run_id=RunIdentifier(run_name=run_id, run_time=run_time or dt.datetime.now(dt.timezone.utc)),
         batch_identifier=suite,
     )
 
@@ -75,8 +78,9 @@ def build_data_docs(
         store_name, site_name = register_site(site_dir, store_dir)
         store = context.stores[store_name]
         identifiers: dict[str, list[ValidationResultIdentifier]] = {}
+        now = dt.datetime.now(dt.timezone.utc)
         for table, result in results.items():
-            identifiers[table] = [identify(table, i, run_id) for i in range(len(result.outcomes))]
+            identifiers[table] = [identify(table, i, run_id, now) for i in range(len(result.outcomes))]
             for identifier, outcome in zip(identifiers[table], result.outcomes, strict=True):
                 store.set(identifier, outcome)
         flat = [i for ids in identifiers.values() for i in ids]
