@@ -36,6 +36,14 @@ def event_matcher(vocab_id: int, vocab: Any) -> Matcher:
     return matcher
 
 
+def doc_text(doc: Doc) -> str:
+    """doc.text, built once per Doc: spaCy joins every token again on each access."""
+    text = doc.user_data.get("newsflow_text")
+    if text is None:
+        text = doc.user_data["newsflow_text"] = doc.text
+    return text
+
+
 def _evidence(article_id: str, sent: Span, index: int) -> dict[str, Any]:
     return {"article_id": article_id, "sentence_index": index, "start": sent.start_char, "end": sent.end_char, "text": sent.text}
 
@@ -80,7 +88,7 @@ def _depth(token: Token) -> int:
 
 
 def _in_quotes(sent: Span, token: Token) -> bool:
-    before = sent.doc.text[sent.start_char : token.idx]
+    before = doc_text(sent.doc)[sent.start_char : token.idx]
     return (before.count("“") > before.count("”")) or before.count('"') % 2 == 1
 
 
@@ -236,11 +244,14 @@ def _location(sent: Span, places: list[str]) -> str | None:
 
 def _keyword_hits(tokens: list[str], table: dict[str, list[str]]) -> list[tuple[int, str]]:
     """(token position, class) for every keyword (one or more words) of every class."""
+    where: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        where.setdefault(token, []).append(i)
     hits = []
     for label, words in table.items():
         for phrase in words:
             parts = phrase.split()
-            for i in range(len(tokens) - len(parts) + 1):
+            for i in where.get(parts[0], ()):  # only where the first word occurs, in order
                 if tokens[i : i + len(parts)] == parts:
                     hits.append((i, label))
     return hits
@@ -280,7 +291,7 @@ def _role(mention: dict[str, Any], sent: Span, financiers: frozenset[str]) -> st
     name = mention["canonical_hint"] or mention["text"]
     if name in financiers or re.search(r"\b(bank|fund|finance|financial|capital|investment corporation)\b", name, re.I):
         return "financier"
-    before = sent.doc.text[max(sent.start_char, mention["start"] - 12) : mention["start"]].lower()
+    before = doc_text(sent.doc)[max(sent.start_char, mention["start"] - 12) : mention["start"]].lower()
     if re.search(r"\b(for|to|in|into|with)\s+(the\s+)?$", before) or mention["label"] == "FAC":
         return "recipient" if mention["label"] != "ORG" or "with" not in before else "counterparty"
     return "counterparty"
@@ -293,7 +304,7 @@ def _financiers() -> frozenset[str]:
 
 def _deal_future(sent: Span, start_char: int) -> bool:
     markers = set(load_rules("events")["future_markers"])
-    clause = sent.doc.text[sent.start_char : start_char].lower().split()[-8:]
+    clause = doc_text(sent.doc)[sent.start_char : start_char].lower().split()[-8:]
     return any(w in markers for w in clause)
 
 
@@ -305,7 +316,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     by_sentence: dict[int, list[dict[str, Any]]] = {}
     for m in mentions:
         by_sentence.setdefault(m["sentence_index"], []).append(m)
-    article_sector = _sector(doc.text)
+    article_sector = _sector(doc_text(doc))
     deals = []
     for index, sent in enumerate(doc.sents):
         tokens = [t.lower_ for t in sent]
@@ -338,8 +349,8 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
 def find_money(sent: Span) -> list[Money]:
     """Amounts with a currency: NER's MONEY spans, plus currency-marked amounts NER missed."""
     doc = sent.doc
-    found = [m for ent in sent.ents if ent.label_ == "MONEY" for m in [parse_money(doc.text, ent.start_char, ent.end_char)] if m and m.currency]
-    for money in find_amounts(doc.text, sent.start_char, sent.end_char):
+    found = [m for ent in sent.ents if ent.label_ == "MONEY" for m in [parse_money(doc_text(doc), ent.start_char, ent.end_char)] if m and m.currency]
+    for money in find_amounts(doc_text(doc), sent.start_char, sent.end_char):
         if not any(m.start <= money.start < m.end or money.start <= m.start < money.end for m in found):
             found.append(money)
     return sorted(found, key=lambda m: m.start)
