@@ -12,7 +12,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from flows.mentions import by_sentence, evidence, is_modifier, is_restatement, main_countries, state_of, title_words
+from flows.mentions import by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, state_of, title_words
 from flows.money import Money, find_amounts, parse_money
 from flows.nlp import load_rules
 from flows.records import Article
@@ -25,11 +25,14 @@ NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_A
 
 def _keyword_hits(tokens: list[str], table: dict[str, list[str]]) -> list[tuple[int, str]]:
     """(token position, class) for every keyword (one or more words) of every class."""
+    where: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        where.setdefault(token, []).append(i)
     hits = []
     for label, words in table.items():
         for phrase in words:
             parts = phrase.split()
-            for i in range(len(tokens) - len(parts) + 1):
+            for i in where.get(parts[0], ()):  # only where the first word occurs, in order
                 if tokens[i : i + len(parts)] == parts:
                     hits.append((i, label))
     return hits
@@ -86,7 +89,7 @@ def _role(mention: dict[str, Any], sent: Span, financiers: frozenset[str]) -> st
     name = mention["canonical_hint"] or mention["text"]
     if name in financiers or re.search(r"\b(bank|fund|finance|financial|capital|investment corporation)\b", name, re.I):
         return "financier"
-    before = sent.doc.text[max(sent.start_char, mention["start"] - 12) : mention["start"]].lower()
+    before = doc_text(sent.doc)[max(sent.start_char, mention["start"] - 12) : mention["start"]].lower()
     if re.search(r"\b(for|to|in|into|with)\s+(the\s+)?$", before) or mention["label"] == "FAC":
         return "recipient" if mention["label"] != "ORG" or "with" not in before else "counterparty"
     return "counterparty"
@@ -99,7 +102,7 @@ def _financiers() -> frozenset[str]:
 
 def _deal_future(sent: Span, start_char: int) -> bool:
     markers = set(load_rules("events")["future_markers"])
-    clause = sent.doc.text[sent.start_char : start_char].lower().split()[-8:]
+    clause = doc_text(sent.doc)[sent.start_char : start_char].lower().split()[-8:]
     return any(w in markers or f"{w} {nxt}" in markers for w, nxt in zip(clause, [*clause[1:], ""]))
 
 
@@ -120,8 +123,8 @@ def _is_deal_word(token: Token) -> bool:
 
 def _is_source(mention: dict[str, Any], doc: Doc) -> bool:
     """The outlet or report a sentence cites ("according to Reuters", "The News reported") is no party."""
-    before = doc.text[max(0, mention["start"] - 40) : mention["start"]].lower()
-    after = doc.text[mention["end"] : mention["end"] + 12].lower()
+    before = doc_text(doc)[max(0, mention["start"] - 40) : mention["start"]].lower()
+    after = doc_text(doc)[mention["end"] : mention["end"] + 12].lower()
     return bool(re.search(r"according to (a |the )?(report (by|in) |reports? (by|in) )?(the )?$", before) or re.match(r"\s+(reported|reports)\b", after))
 
 
@@ -183,7 +186,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     countries = main_countries(mentions)
     grouped = by_sentence(mentions)
     lede = _lede_parties(grouped, doc)
-    article_sector = _sector(doc.text)
+    article_sector = _sector(doc_text(doc))
     deals = []
     for index, sent in enumerate(doc.sents):
         # Keywords inside names ("Development Finance Corporation", "Investment Conference") say nothing.
@@ -228,11 +231,11 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
 def find_money(sent: Span) -> list[Money]:
     """Amounts with a currency: the money patterns' matches, plus NER's MONEY spans they missed."""
     doc = sent.doc
-    found = find_amounts(doc.text, sent.start_char, sent.end_char)
+    found = find_amounts(doc_text(doc), sent.start_char, sent.end_char)
     # NER adds amounts the patterns missed; where both saw one, the patterns' reading (with its
     # scale word: "US$553m", not "US$553") wins.
     for ent in sent.ents:
-        money = parse_money(doc.text, ent.start_char, ent.end_char) if ent.label_ == "MONEY" else None
+        money = parse_money(doc_text(doc), ent.start_char, ent.end_char) if ent.label_ == "MONEY" else None
         if money and money.currency and not any(m.start < money.end and money.start < m.end for m in found):
             found.append(money)
     return sorted(found, key=lambda m: m.start)

@@ -12,7 +12,7 @@ from typing import Any
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from flows.mentions import NO_DATE, by_sentence, evidence, is_modifier, is_restatement, main_countries, sentence_date, state_of
+from flows.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, state_of
 from flows.nlp import load_rules
 from flows.records import Article
 
@@ -40,7 +40,7 @@ def _depth(token: Token) -> int:
 
 
 def _in_quotes(sent: Span, token: Token) -> bool:
-    before = sent.doc.text[sent.start_char : token.idx]
+    before = doc_text(sent.doc)[sent.start_char : token.idx]
     return (before.count("“") > before.count("”")) or before.count('"') % 2 == 1
 
 
@@ -131,7 +131,7 @@ def _is_actor(mention: dict[str, Any], doc: Doc) -> bool:
     if mention["label"] not in ACTOR_LABELS or is_restatement(mention, doc):
         return False
     if mention["label"] == "GPE":
-        before = doc.text[max(0, mention["start"] - 8) : mention["start"]].lower()
+        before = doc_text(doc)[max(0, mention["start"] - 8) : mention["start"]].lower()
         if re.search(r"\b(in|at)\s+(the\s+)?$", before) or is_modifier(mention, doc):
             return False
     return True

@@ -20,6 +20,14 @@ ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC"}
 NO_DATE = {"event_date": None, "date_text": None, "date_granularity": None, "date_method": "none"}
 
 
+def doc_text(doc: Doc) -> str:
+    """doc.text, built once per Doc: spaCy joins every token again on each access."""
+    text = doc.user_data.get("newsflow_text")
+    if text is None:
+        text = doc.user_data["newsflow_text"] = doc.text
+    return text
+
+
 def evidence(article_id: str, sent: Span, index: int) -> dict[str, Any]:
     return {"article_id": article_id, "sentence_index": index, "start": sent.start_char, "end": sent.end_char, "text": sent.text}
 
@@ -73,8 +81,8 @@ def find_role_mentions(doc: Doc, mentions: list[dict[str, Any]]) -> list[dict[st
         if found and found[-1]["start"] <= span.start_char < found[-1]["end"]:
             continue
         named = next((p for p in people if p["start"] < span.end_char and span.start_char < p["end"]), None)
-        named = named or next((p for p in people if span.end_char <= p["start"] and _INTRODUCES.match(doc.text[span.end_char : p["start"]])), None)
-        named = named or next((p for p in reversed(people) if p["end"] <= span.start_char and _APPOSITION.match(doc.text[p["end"] : span.start_char])), None)
+        named = named or next((p for p in people if span.end_char <= p["start"] and _INTRODUCES.match(doc_text(doc)[span.end_char : p["start"]])), None)
+        named = named or next((p for p in reversed(people) if p["end"] <= span.start_char and _APPOSITION.match(doc_text(doc)[p["end"] : span.start_char])), None)
         if named is not None:
             bound[role] = named
             continue
@@ -94,10 +102,10 @@ def title_words() -> frozenset[str]:
 
 def is_modifier(mention: dict[str, Any], doc: Doc) -> bool:
     """A place that only qualifies someone else: "US Secretary of State ...", "Pakistan’s largest miner"."""
-    after = doc.text[mention["end"] : mention["end"] + 30].split()
+    after = doc_text(doc)[mention["end"] : mention["end"] + 30].split()
     if after and after[0].strip(",.’'").lower() in title_words():
         return True
-    return doc.text[mention["end"] : mention["end"] + 2] in {"’s", "'s"}
+    return doc_text(doc)[mention["end"] : mention["end"] + 2] in {"’s", "'s"}
 
 
 @functools.cache
@@ -112,7 +120,7 @@ def state_of(place: str) -> str:
 
 def is_restatement(mention: dict[str, Any], doc: Doc) -> bool:
     """An acronym in brackets right after its long form: "(DFC)" names nobody new."""
-    return doc.text[max(0, mention["start"] - 1) : mention["start"]] == "(" and doc.text[mention["end"] : mention["end"] + 1] == ")"
+    return doc_text(doc)[max(0, mention["start"] - 1) : mention["start"]] == "(" and doc_text(doc)[mention["end"] : mention["end"] + 1] == ")"
 
 
 def find_acronyms(doc: Doc) -> list[tuple[str, str]]:
