@@ -25,6 +25,8 @@ def extract_article(doc: Doc, article: Article) -> dict[str, Any]:
         "article_id": article["article_id"],
         "mentions": mentions,
         "acronyms": find_acronyms(doc),
+        # "WASHINGTON/ISLAMABAD:" names where the story was filed; the cleaner took it out of the body.
+        "datelines": [p.strip() for p in (article.get("dateline") or "").split("/") if p.strip()],
         "events": merge_deal_events(events, deal_events(doc, article, deals)),
         "deals": deals,
     }

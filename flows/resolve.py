@@ -155,6 +155,13 @@ def resolve_entities(
             key = name_key(name)
             note(key, name, label, 100 if m["canonical_hint"] else 1)
             groups.union(key, name_key(clean_name(m["text"], label)))
+    datelines: dict[str, list[tuple[str, str]]] = {}
+    for ex in extractions:
+        for place in ex.get("datelines", []):
+            place = place.title() if place.isupper() else place
+            name, label = _gazetteer().get(name_key(place), (place, "GPE"))
+            note(name_key(name), name, label, 1)
+            datelines.setdefault(ex["article_id"], []).append((name, place))
     # A bare surname or acronym seen in one article joins the one corpus entity that owns it.
     by_last: dict[str, set[str]] = defaultdict(set)
     for key in info:
@@ -217,6 +224,15 @@ def resolve_entities(
                 article_ids.add(m["article_id"])
                 row["article_ids"].append(m["article_id"])
             row["type"] = label
+    for article_id, places in datelines.items():  # a dateline links its place, with no span in the body
+        for name, alias in places:
+            name, label = canonical[name_key(name)]
+            row = rows.setdefault(name, {"name": name, "type": label, "aliases": [], "mentions": [], "article_ids": [], "sources": set()})
+            row.setdefault("sources", set()).add("dateline")
+            if alias not in row["aliases"]:
+                row["aliases"].append(alias)
+            if article_id not in row["article_ids"]:
+                row["article_ids"].append(article_id)
     result = []
     for name, row in rows.items():
         sources = row.pop("sources", None)
@@ -225,7 +241,7 @@ def resolve_entities(
         row["entity_id"] = stable_id("e", name.casefold())
         row["mention_count"] = len(row["mentions"])
         if sources is not None and "extractor" not in row:
-            row["extractor"] = "+".join(s for s in ("model", "gazetteer") if s in sources)
+            row["extractor"] = "+".join(s for s in ("model", "gazetteer", "dateline") if s in sources)
         row.setdefault("run_id", run_id)
         result.append(row)
     return sorted(result, key=lambda r: r["entity_id"]), surface_map

@@ -215,3 +215,12 @@ def test_coordinated_triggers_of_two_types_are_two_events():
 def test_spoke_with_someone_by_phone_is_a_call_and_meeting_a_need_is_no_meeting():
     assert "phone_call" in types("Prime Minister Shehbaz Sharif spoke with President Recep Erdogan by phone on Sunday.")
     assert "meeting" not in types("The World Bank loan will help Ghana meet the financing needs of the project.")
+
+
+def test_a_dateline_links_its_places_to_the_article_without_a_span():
+    body = "Finance Minister Ama Boateng met investors on Monday."
+    art = {**article(body), "dateline": "WASHINGTON/ACCRA"}
+    tables = build_tables([art], extract_articles([art], model=MODEL), EMPTY, "test")
+    places = {e["name"]: e for e in tables["entities"] if art["article_id"] in e["article_ids"] and e["type"] == "GPE"}
+    assert {"Washington", "Accra"} <= set(places)
+    assert "dateline" in places["Accra"]["extractor"] and places["Accra"]["mentions"] == []
