@@ -7,6 +7,7 @@ dictionary (dictionary.py). Nothing else in the code base should restate a colum
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -344,8 +345,17 @@ def order_tables(names: Sequence[str]) -> list[str]:
 
 
 def load_contracts(schemas_dir: Path | None = None) -> dict[str, TableContract]:
-    """Every table declared in schemas/ (not `_*.yaml`, not codebook.yaml), by table name."""
+    """Every table declared in schemas/ (not `_*.yaml`, not codebook.yaml), by table name.
+
+    Parsed once per state of the folder (file names, sizes, modification times): every task of a
+    run asks for the contracts, and parsing the YAML each time cost more than the commit."""
     schemas_dir = schemas_dir or DEFAULT_SCHEMAS_DIR
+    stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(schemas_dir.glob("*.yaml")))
+    return dict(_parse_contracts(schemas_dir, stamp))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_contracts(schemas_dir: Path, stamp: tuple[tuple[str, int, int], ...]) -> dict[str, TableContract]:
     codebook = load_codebook(schemas_dir)
     struct_types = load_struct_types(schemas_dir)
     parsed: dict[str, TableContract] = {}

@@ -6,6 +6,7 @@ Rules live in flows/rules/*.yaml; this module only turns them into spaCy compone
 from __future__ import annotations
 
 import functools
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -237,9 +238,17 @@ def _join_people(spans: list[Span], labels: list[str]) -> tuple[list[Span], list
     return joined, kept
 
 
-@functools.cache
+_LOADING = threading.Lock()  # a warm-up thread and a task may ask at once: load the model once
+
+
 def load_pipeline(model: str) -> Language:
     """The model with the gazetteer ruler before NER and the fixer after; cached per process."""
+    with _LOADING:
+        return _load_pipeline(model)
+
+
+@functools.cache
+def _load_pipeline(model: str) -> Language:
     nlp = spacy.load(model, exclude=UNUSED_COMPONENTS)
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
     ruler.add_patterns(gazetteer_patterns(nlp, load_rules("gazetteer")))

@@ -288,3 +288,10 @@ def test_data_dictionary_names_every_column_and_codebook_entry(contracts):
     assert "| `phone_call` | A phone or video call between the actors. | CONSULT | phone |" in text
     assert "`^([a-z]{2}\\|und)$`" in text  # a bare | would break the Markdown table
     assert "not null; unique; matches `^d_[0-9a-f]{16}$` (critical)" in text
+
+
+def test_contracts_are_parsed_again_when_a_schema_file_changes(schemas_copy):
+    assert load_contracts(schemas_copy)["deals"].get_column("amount").severity == "critical"
+    assert load_contracts(schemas_copy) is not load_contracts(schemas_copy)  # callers get their own dict
+    edit_column(schemas_copy, "deals", "amount", severity="warning")
+    assert load_contracts(schemas_copy)["deals"].get_column("amount").severity == "warning"
