@@ -153,8 +153,9 @@ def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, 
     event_type, trigger = chosen
     future = _is_future(sent, trigger)
     date = sentence_date(sent, article["published_date"], future)
-    if date is None and lede_date and index > 0 and len(lede_actors & set(actors)) >= 2:
-        date = lede_date
+    # A later sentence about the lede's event (same type, same two sides) takes the lede's date.
+    if date is None and lede_date and index > 0 and event_type == lede_date.get("event_type") and len(lede_actors & set(actors)) >= 2:
+        date = {k: v for k, v in lede_date.items() if k != "event_type"}
     date = date or dict(NO_DATE)
     confidence = rules[event_type]["strength"] * (0.85 if len(actors) < 2 else 1.0) * (0.9 if date["date_method"] == "none" else 1.0)
     return {
@@ -183,6 +184,12 @@ def _statement_event(article: Article, sent: Span, index: int, speaker: str) -> 
     }
 
 
+def _spoken(speaker: str, spoken: set[str]) -> bool:
+    """Has the article already given this speaker a statement ("Natalie Baker" ... "Baker said")?"""
+    last = speaker.split()[-1]
+    return speaker in spoken or any(name.split()[-1] == last for name in spoken)
+
+
 def _coordinated(sent: Span, chosen: tuple[str, Span], matches: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
     """Triggers of other types coordinated with the chosen one ("visited Oman and met the Sultan",
     "visits to the US, a rare meeting with ..."): one sentence, several events."""
@@ -205,6 +212,8 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     starts = {s.start: i for i, s in enumerate(sentences)}
     for match_id, start, end in matcher(doc):
         triggers.setdefault(starts[doc[start].sent.start], []).append((doc.vocab.strings[match_id], doc[start:end]))
+    lede_trigger = choose_trigger(sentences[0], triggers.get(0, [])) if sentences else None
+    lede_date = {**lede_date, "event_type": lede_trigger[0]} if lede_date and lede_trigger else None
     events: list[dict[str, Any]] = []
     spoken: set[str] = set()
     last_person: str | None = None
@@ -220,7 +229,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
                     spoken.update(m["text"] for m in here if m["label"] == "PERSON")
         if chosen is None or chosen[0] != "statement":  # a speaker can report an event too
             for speaker in _speakers(sent, here, speech, last_person):
-                if speaker not in spoken:  # one statement per speaker per article
+                if not _spoken(speaker, spoken):  # one statement per speaker per article
                     spoken.add(speaker)
                     events.append(_statement_event(article, sent, index, speaker))
         last_person = _subject_person(sent, here) or last_person

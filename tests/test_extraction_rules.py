@@ -224,3 +224,22 @@ def test_a_dateline_links_its_places_to_the_article_without_a_span():
     places = {e["name"]: e for e in tables["entities"] if art["article_id"] in e["article_ids"] and e["type"] == "GPE"}
     assert {"Washington", "Accra"} <= set(places)
     assert "dateline" in places["Accra"]["extractor"] and places["Accra"]["mentions"] == []
+
+
+def test_a_speaker_named_again_by_surname_gets_one_statement():
+    body = (
+        "In a video message on Wednesday, Ambassador Natalie Brown said the loan would help Ghana. "
+        "\u201cThis is a milestone,\u201d Brown said."
+    )
+    assert types(body).count("statement") == 1
+
+
+def test_only_an_event_of_the_lede_type_takes_the_lede_date():
+    body = (
+        "Ghana and Togo held a phone call on Saturday, 1 March 2025. "
+        "Ghana and Togo also signed a trade agreement covering cocoa."
+    )
+    events = extracted(body)["events"]
+    call = next(e for e in events if e["event_type"] == "phone_call")
+    signed = next(e for e in events if e["event_type"] == "agreement_signed")
+    assert call["event_date"] == dt.date(2025, 3, 1) and signed["event_date"] is None
