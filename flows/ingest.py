@@ -68,17 +68,25 @@ def ingest_path(path: Path, *, max_bytes: int = 5_000_000) -> tuple[list[RawDocu
         return ingest_file(root, path.name, max_bytes)
     if not root.is_dir():
         raise InputError(f"input path is neither a file nor a directory: {path}")
-    files, quarantined = list_files(root)
     docs: list[RawDocument] = []
-    for file in files:
-        uri = relative_uri(file, root)
-        if not file.resolve().is_relative_to(root):
-            quarantined.append(quarantine(uri, "outside_root", "file resolves outside the input directory", 0))
-            continue
-        file_docs, file_quarantined = ingest_file(file, uri, max_bytes)
+    quarantined: list[Quarantined] = []
+    for file_docs, file_quarantined in _read_tree(root, max_bytes):
         docs.extend(file_docs)
         quarantined.extend(file_quarantined)
     return docs, quarantined
+
+
+def _read_tree(root: Path, max_bytes: int) -> Iterator[tuple[list[RawDocument], list[Quarantined]]]:
+    """(documents, quarantined) file by file under root; first what could not even be listed."""
+    files, unlisted = list_files(root)
+    if unlisted:
+        yield [], unlisted
+    for file in files:
+        uri = relative_uri(file, root)
+        if not file.resolve().is_relative_to(root):
+            yield [], [quarantine(uri, "outside_root", "file resolves outside the input directory", 0)]
+            continue
+        yield ingest_file(file, uri, max_bytes)
 
 
 def iter_chunks(path: Path, *, max_bytes: int = 5_000_000, chunk_size: int = 500) -> Iterator[tuple[list[RawDocument], list[Quarantined]]]:
@@ -92,14 +100,9 @@ def iter_chunks(path: Path, *, max_bytes: int = 5_000_000, chunk_size: int = 500
     if not root.is_dir():
         yield ingest_path(path, max_bytes=max_bytes)
         return
-    files, quarantined = list_files(root)
     docs: list[RawDocument] = []
-    for file in files:
-        uri = relative_uri(file, root)
-        if not file.resolve().is_relative_to(root):
-            quarantined.append(quarantine(uri, "outside_root", "file resolves outside the input directory", 0))
-            continue
-        file_docs, file_quarantined = ingest_file(file, uri, max_bytes)
+    quarantined: list[Quarantined] = []
+    for file_docs, file_quarantined in _read_tree(root, max_bytes):
         docs.extend(file_docs)
         quarantined.extend(file_quarantined)
         while len(docs) >= chunk_size:

