@@ -96,6 +96,12 @@ def _role(mention: dict[str, Any], sent: Span, financiers: frozenset[str]) -> st
 
 
 @functools.cache
+def _outlets() -> frozenset[str]:
+    """News outlets and agencies (gazetteer `kind: outlet`): they report deals, they are no party."""
+    return frozenset(e["name"] for e in load_rules("gazetteer") if e.get("kind") == "outlet")
+
+
+@functools.cache
 def _financiers() -> frozenset[str]:
     return frozenset(e["name"] for e in load_rules("gazetteer") if e.get("kind") == "financier")
 
@@ -131,7 +137,7 @@ def _is_source(mention: dict[str, Any], doc: Doc) -> bool:
 def _party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, Any]]:
     kept = []
     for m in mentions:
-        if m["label"] not in PARTY_LABELS or _is_source(m, doc) or is_restatement(m, doc) or (m["label"] == "GPE" and is_modifier(m, doc)):
+        if m["label"] not in PARTY_LABELS or _is_source(m, doc) or m["canonical_hint"] in _outlets() or is_restatement(m, doc) or (m["label"] == "GPE" and is_modifier(m, doc)):
             continue
         kept.append({**m, "text": state_of(m["text"])} if m["label"] == "GPE" else m)
     return kept

@@ -12,7 +12,7 @@ from typing import Any
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from flows.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, state_of
+from flows.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, state_of, title_words
 from flows.nlp import load_rules
 from flows.records import Article
 
@@ -185,9 +185,12 @@ def _statement_event(article: Article, sent: Span, index: int, speaker: str) -> 
 
 
 def _spoken(speaker: str, spoken: set[str]) -> bool:
-    """Has the article already given this speaker a statement ("Natalie Baker" ... "Baker said")?"""
-    last = speaker.split()[-1]
-    return speaker in spoken or any(name.split()[-1] == last for name in spoken)
+    """Has the article already given this speaker a statement ("Natalie Baker" ... "Baker said")?
+    Only a bare surname is matched this way: two full names sharing a surname are two people."""
+    names = [w for w in speaker.split() if w.lower().rstrip(".") not in title_words()]  # "Mr Aurangzeb"
+    if len(names) != 1:
+        return speaker in spoken
+    return any(name.split()[-1] == names[0] for name in spoken)
 
 
 def _coordinated(sent: Span, chosen: tuple[str, Span], matches: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
@@ -206,7 +209,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     countries = main_countries(mentions)
     sentences = list(doc.sents)
     lede_date = sentence_date(sentences[0], article["published_date"], False) if sentences else None
-    lede_actors = {m["text"] for m in grouped.get(0, []) if m["label"] in ACTOR_LABELS}
+    lede_actors = set(_actors(sentences[0], [m for m in grouped.get(0, []) if m["label"] in ACTOR_LABELS], countries, None)) if sentences else set()
     speech, minimum = set(rules["speech_verbs"]), rules["min_actors"]
     triggers: dict[int, list[tuple[str, Span]]] = {}
     starts = {s.start: i for i, s in enumerate(sentences)}

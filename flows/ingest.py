@@ -97,12 +97,10 @@ def iter_chunks(path: Path, *, max_bytes: int = 5_000_000, chunk_size: int = 500
     if not path.exists():
         raise InputError(f"input path does not exist: {path}")
     root = path.resolve()
-    if not root.is_dir():
-        yield ingest_path(path, max_bytes=max_bytes)
-        return
+    tree = _read_tree(root, max_bytes) if root.is_dir() else iter([ingest_path(path, max_bytes=max_bytes)])
     docs: list[RawDocument] = []
     quarantined: list[Quarantined] = []
-    for file_docs, file_quarantined in _read_tree(root, max_bytes):
+    for file_docs, file_quarantined in tree:  # one big .jsonl streams in chunks too
         docs.extend(file_docs)
         quarantined.extend(file_quarantined)
         while len(docs) >= chunk_size:

@@ -215,7 +215,7 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
     run = _Run(settings, publish.new_run_id())
     # An article is to do when its source is new or its content changed (content_hash).
     known = {r["article_id"]: r["content_hash"] for r in storage.read_columns(settings.data_dir, "articles", ["article_id", "content_hash"])}
-    already = len(known)
+    initially = set(known)
     quarantined: list[dict[str, Any]] = []
     pending: deque[tuple[list[Any], PrefectFuture[Any]]] = deque()
     new_count, edited_count = 0, 0
@@ -226,9 +226,9 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
             run.documents += len(documents)
             quarantined += [dict(q) for q in bad]
             clock = run.tick("ingest", clock)
-            new, edited = retract.select_articles(clean_task(quote(documents)), [{"article_id": k, "content_hash": v} for k, v in known.items()])
+            new, _ = retract.select_articles(clean_task(quote(documents)), [{"article_id": k, "content_hash": v} for k, v in known.items()])
             known.update({a["article_id"]: a["content_hash"] for a in new})
-            edited_count += len(edited)
+            edited_count += sum(a["article_id"] in initially for a in new)  # published before this run
             clock = run.tick("clean", clock)
             _progress("clean", run.documents, run.documents)
             if not new:
@@ -251,7 +251,8 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
             _POOL.shutdown(cancel_futures=True)
         _POOL = None
     storage.write_quarantine(settings.data_dir, run.run_id, quarantined)
-    logger.info("%d inputs: %d new articles (%d edited), %d already published, %d quarantined", run.documents + len(quarantined), new_count, edited_count, run.documents - new_count, len(quarantined))
+    skipped = run.documents - new_count
+    logger.info("%d inputs: %d new articles (%d edited), %d already published, %d quarantined", run.documents + len(quarantined), new_count, edited_count, skipped, len(quarantined))
     for name in publish.PUBLISH_ORDER:
         if name not in run.tables:  # nothing new: every table stays at its version
             run.tables[name] = {"rows": storage.count_rows(settings.data_dir, name), "version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "valid": True}
@@ -262,7 +263,7 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
         "documents": run.documents,
         "new_articles": new_count,
         "edited_articles": edited_count,
-        "already_published": already,
+        "already_published": skipped,  # inputs skipped because their content is published
         "quarantined": dict(Counter(q["reason"] for q in quarantined)),
         "tables": run.tables,
         "success": run.valid,

@@ -311,11 +311,6 @@ def _near_in_time(article: dict[str, Any], by_day: dict[Any, list[str]]) -> list
     return near
 
 
-def _dates_close(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    da, db = a.get("published_date"), b.get("published_date")
-    return da is None or db is None or abs((da - db).days) <= STORY_MAX_DAYS
-
-
 # --- events and deals --------------------------------------------------------------------------
 
 

@@ -67,17 +67,20 @@ def _retract_mentions(rows: Rows, ids: set[str]) -> Rows:
             kept.append(row)
             continue
         mentions = [m for m in row["mentions"] if m["article_id"] not in ids]
-        if not mentions:
+        article_ids = [a for a in row["article_ids"] if a not in ids]
+        if not mentions and not article_ids:
             continue
         # Aliases are the canonical name plus surface forms of mentions: keep those still attested.
+        # An article linked with no mention (a dateline) attests aliases we cannot tell apart: keep all.
         surfaces = {_squash(m["text"]) for m in mentions} | {row["name"]}
+        datelined = set(article_ids) - {m["article_id"] for m in mentions}
         kept.append(
             {
                 **row,
                 "mentions": mentions,
                 "mention_count": len(mentions),
-                "article_ids": [a for a in row["article_ids"] if a not in ids],
-                "aliases": [a for a in row["aliases"] if a in surfaces],
+                "article_ids": article_ids,
+                "aliases": list(row["aliases"]) if datelined else [a for a in row["aliases"] if a in surfaces],
             }
         )
     return kept

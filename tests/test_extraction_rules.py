@@ -247,3 +247,14 @@ def test_only_an_event_of_the_lede_type_takes_the_lede_date():
     call = next(e for e in events if e["event_type"] == "phone_call")
     signed = next(e for e in events if e["event_type"] == "agreement_signed")
     assert call["event_date"] == dt.date(2025, 3, 1) and signed["event_date"] is None
+
+
+def test_an_outlet_is_no_party_however_it_is_cited():
+    (deal,) = deals_in("The Asian Development Bank approved a $300 million loan to Ghana, according to figures seen by Bloomberg.")
+    assert "Bloomberg" not in deal["parties"] and "Asian Development Bank" in deal["parties"]
+
+
+def test_two_people_sharing_a_surname_each_get_a_statement():
+    body = "Prime Minister Shehbaz Sharif said the talks went well. Former premier Nawaz Sharif said the deal was overdue."
+    statements = [e["actors"][0] for e in extracted(body)["events"] if e["event_type"] == "statement"]
+    assert len(statements) == 2

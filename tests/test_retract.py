@@ -53,3 +53,10 @@ def test_retract_removes_evidence_and_rows_left_without_any():
 def test_retract_of_unknown_articles_changes_nothing():
     assert retract_articles(PUBLISHED, {"zz"}) == PUBLISHED
     assert retract_articles(PUBLISHED, set()) is PUBLISHED
+
+
+def test_a_place_known_from_datelines_keeps_its_other_articles():
+    place = {"entity_id": "e3", "name": "Islamabad", "aliases": ["Islamabad", "ISLAMABAD"], "article_ids": ["a1", "a2"], "mentions": [], "mention_count": 0}
+    (kept,) = retract_articles({**PUBLISHED, "entities": [place]}, {"a1"})["entities"]
+    assert kept["article_ids"] == ["a2"] and kept["aliases"] == ["Islamabad", "ISLAMABAD"]
+    assert retract_articles({**PUBLISHED, "entities": [place]}, {"a1", "a2"})["entities"] == []

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 
 from flows import ingest, publish, resolve, storage, workers
 from tests.conftest import SEEDS
@@ -112,3 +111,11 @@ def test_chunked_incremental_run_updates_rows_in_place(run_flow, tmp_path):
     grown = [k for k in before if k in after and len(after[k]["article_ids"]) > len(before[k]["article_ids"])]
     assert grown, "no published entity gained the new article as a source"
     assert second["tables"]["entities"]["upserts"] < len(after)  # only changed rows were written
+
+
+def test_one_big_jsonl_file_streams_in_chunks_too(tmp_path):
+    big = tmp_path / "big.jsonl"
+    big.write_text("\n".join(json.dumps({"text": f"article {i}"}) for i in range(5)) + "\n")
+    chunks = list(ingest.iter_chunks(big, chunk_size=2))
+    assert [len(c[0]) for c in chunks] == [2, 2, 1]
+    assert [d for c in chunks for d in c[0]] == ingest.ingest_path(big)[0]
