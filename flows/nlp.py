@@ -247,6 +247,11 @@ def load_pipeline(model: str) -> Language:
         return _load_pipeline(model)
 
 
+def loaded_pipelines() -> int:
+    """How many pipelines this process has loaded (a worker should load its model once)."""
+    return _load_pipeline.cache_info().currsize
+
+
 @functools.cache
 def _load_pipeline(model: str) -> Language:
     nlp = spacy.load(model, exclude=UNUSED_COMPONENTS)

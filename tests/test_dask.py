@@ -55,4 +55,4 @@ def _pipelines_loaded() -> int:
     import sys
 
     nlp = sys.modules.get("flows.nlp")
-    return nlp.load_pipeline.cache_info().currsize if nlp else 0
+    return nlp.loaded_pipelines() if nlp else 0
