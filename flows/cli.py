@@ -96,13 +96,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{name:<10} {result.n_rows:>6} rows  {result.n_expectations:>3} expectations  {'passed' if result.success else 'FAILED'}")
         for f in result.failures:
             print(f"    {f.severity}: {f.expectation} on {f.column}: {f.detail} (e.g. {', '.join(map(str, f.sample_ids[:5]))})")
-    if results:  # every validation gets its Data Docs, the CI check's included
+    dirs = storage.data_docs_dirs(settings.data_dir)
+    if results and dirs:  # every validation on a local data dir gets its Data Docs
         import datetime as dt
 
         from flows import datadocs
 
-        site, store = storage.data_docs_dirs(settings.data_dir)
-        docs = datadocs.build_data_docs(results, "validate-" + dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ"), site_dir=site, store_dir=store)
+        docs = datadocs.build_data_docs(results, "validate-" + dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ"), site_dir=dirs[0], store_dir=dirs[1])
         print(f"Data Docs: {docs['index']}")
     if args.junit:
         from flows.junit import junit_xml

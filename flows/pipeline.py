@@ -74,8 +74,10 @@ def publish_task(data_dir: Any, name: str, changes: publish.Changes, metadata: d
 def data_docs_task(data_dir: Any, key: str, results: dict[str, Any]) -> dict[str, Any]:
     from flows import datadocs  # Great Expectations: imported only by runs that validate
 
-    site_dir, store_dir = storage.data_docs_dirs(data_dir)
-    return datadocs.build_data_docs(results, key, site_dir=site_dir, store_dir=store_dir)
+    dirs = storage.data_docs_dirs(data_dir)
+    if dirs is None:
+        return {}  # object store: the results are in the run report; no Data Docs site
+    return datadocs.build_data_docs(results, key, site_dir=dirs[0], store_dir=dirs[1])
 
 
 @task(**TASK)
@@ -138,7 +140,8 @@ class _Run:
         results = validate_task(quote({n: c.upserts for n, c in changes.items()}), quote(article_ids))
         self.chunks += 1
         docs = data_docs_task(data, self.run_id if self.chunks == 1 else f"{self.run_id}-{self.chunks}", quote(results))
-        self.data_docs = {"index": docs["index"], "pages": {n: [*self.data_docs.get("pages", {}).get(n, []), *p] for n, p in docs["pages"].items()}}
+        if docs:
+            self.data_docs = {"index": docs["index"], "pages": {n: [*self.data_docs.get("pages", {}).get(n, []), *p] for n, p in docs["pages"].items()}}
         clock = self.tick("validate", clock)
         all_valid = all(r.success for r in results.values())
         self.metadata = self.metadata or publish.commit_metadata(self.run_id, self.settings.model, workers.model_version(self.settings.model), self.documents)

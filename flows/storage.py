@@ -253,8 +253,11 @@ def read_columns(data_dir: Path | str, name: str, columns: Iterable[str]) -> lis
     return pa.table(reader).cast(pa.schema([schema.field(c) for c in reader.schema.names])).to_pylist()
 
 
-def data_docs_dirs(data_dir: Path | str) -> tuple[Path, Path]:
-    """Where the Great Expectations Data Docs site goes, and where the validation results it shows are kept."""
+def data_docs_dirs(data_dir: Path | str) -> tuple[Path, Path] | None:
+    """Where the Great Expectations Data Docs site goes, and where the validation results it shows
+    are kept; None for an object store (GE's site builder writes local folders only)."""
+    if is_uri(data_dir):
+        return None
     return Path(data_dir) / "docs", Path(data_dir) / "validations"
 
 
@@ -262,15 +265,10 @@ def report_dir(data_dir: Path | str) -> Path:
     return Path(data_dir) / "report"
 
 
-def write_run_page(data_dir: Path | str, run_id: str, html: str) -> Path:
-    """The run report: data/report/<run_id>.html, and index.html as the latest run's copy."""
-    folder = report_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in (folder / f"{run_id}.html", folder / "index.html"):
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(path)
-    return folder / "index.html"
+def write_run_page(data_dir: Path | str, run_id: str, html: str) -> Path | str:
+    """The run report: report/<run_id>.html, and index.html as the latest run's copy (local or object store)."""
+    _write_text(data_dir, "report", f"{_plain_name(run_id)}.html", html)
+    return _write_text(data_dir, "report", "index.html", html)
 
 
 # --- Looking at published tables (newsflow tables/show/diff/export) ---------------------------

@@ -48,6 +48,9 @@ def test_object_store_uri_holds_tables_reports_and_quarantine(tmp_path):
     assert json.loads((tmp_path / "store" / "reports" / "r2.json").read_text()) == {"ok": True}
     assert (tmp_path / "store" / "quarantine" / "r2.jsonl").exists()
     assert (tmp_path / "store" / "tables" / "t" / "_delta_log").is_dir()
+    storage.write_run_page(uri, "r2", "<html>report</html>")
+    assert (tmp_path / "store" / "report" / "index.html").read_text() == (tmp_path / "store" / "report" / "r2.html").read_text()
+    assert storage.data_docs_dirs(uri) is None  # GE writes local sites only: no Data Docs on a store
 
 
 def test_settings_keep_uris_as_strings():
