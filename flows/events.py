@@ -98,20 +98,19 @@ def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[s
                 continue
             if event_type in rules["noun_governors"] and not _governed(root, rules["noun_governors"][event_type]):
                 continue
+        elif root.dep_ in {"relcl", "acl"}:
+            continue  # a verb in a clause that describes a noun ("the deal the two countries signed")
         if event_type in rules["realized_only"] and _is_future(sent, span):
             continue
-        elif root.dep_ in {"relcl", "acl"}:
-            continue
-        elif event_type == "meeting" and any(c.dep_ == "dobj" and c.lower_ in rules["meet_objects"] for c in root.children):
+        if event_type == "meeting" and any(c.dep_ == "dobj" and c.lower_ in rules["meet_objects"] for c in root.children):
             continue  # "meet the financing needs"
         usable.append((event_type, span))
     return usable
 
 
-def choose_trigger(sent: Span, matches: list[tuple[str, Span]], reported: set[str] = frozenset()) -> tuple[str, Span] | None:
+def choose_trigger(usable: list[tuple[str, Span]]) -> tuple[str, Span] | None:
     """The usable trigger most central to the sentence (closest to its root), then by codebook priority."""
     rules = load_rules("events")
-    usable = usable_triggers(sent, matches, set(reported))
     if not usable:
         return None
     return min(usable, key=lambda m: (_depth(m[1].root), rules[m[0]]["priority"], m[1].start))
@@ -193,10 +192,9 @@ def _spoken(speaker: str, spoken: set[str]) -> bool:
     return any(name.split()[-1] == names[0] for name in spoken)
 
 
-def _coordinated(sent: Span, chosen: tuple[str, Span], matches: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
+def _coordinated(chosen: tuple[str, Span], usable: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
     """Triggers of other types coordinated with the chosen one ("visited Oman and met the Sultan",
     "visits to the US, a rare meeting with ..."): one sentence, several events."""
-    usable = usable_triggers(sent, matches, set())
     root = chosen[1].root
     return [(t, span) for t, span in usable if t != chosen[0] and span.root.dep_ in {"conj", "appos"} and span.root.head == root]
 
@@ -215,18 +213,19 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     starts = {s.start: i for i, s in enumerate(sentences)}
     for match_id, start, end in matcher(doc):
         triggers.setdefault(starts[doc[start].sent.start], []).append((doc.vocab.strings[match_id], doc[start:end]))
-    lede_trigger = choose_trigger(sentences[0], triggers.get(0, [])) if sentences else None
+    lede_trigger = choose_trigger(usable_triggers(sentences[0], triggers.get(0, []), set())) if sentences else None
     lede_date = {**lede_date, "event_type": lede_trigger[0]} if lede_date and lede_trigger else None
     events: list[dict[str, Any]] = []
     spoken: set[str] = set()
     last_person: str | None = None
     for index, sent in enumerate(sentences):
         here = [m for m in grouped.get(index, []) if m["label"] in ACTOR_LABELS]
-        chosen = choose_trigger(sent, triggers.get(index, []), {e["event_type"] for e in events})
-        for trigger in [chosen, *_coordinated(sent, chosen, triggers.get(index, []))] if chosen else []:
-            actors = _actors(sent, here, countries, last_person)
+        usable = usable_triggers(sent, triggers.get(index, []), {e["event_type"] for e in events})
+        chosen = choose_trigger(usable)
+        actors = _actors(sent, here, countries, last_person) if chosen else []
+        places = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
+        for trigger in [chosen, *_coordinated(chosen, usable)] if chosen else []:
             if len(actors) >= minimum.get(trigger[0], 1):
-                places = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
                 events.append(_trigger_event(article, sent, index, trigger, actors, lede_date, lede_actors, places))
                 if trigger[0] == "statement":
                     spoken.update(m["text"] for m in here if m["label"] == "PERSON")
