@@ -38,9 +38,9 @@ def _keyword_hits(tokens: list[str], table: dict[str, list[str]]) -> list[tuple[
     return hits
 
 
-def _deal_type(tokens: list[str], at: int, after: int | None = None) -> str | None:
-    """The deal word the amount names ("$1.5bn in joint ventures"), else the nearest one."""
-    hits = _keyword_hits(tokens, load_rules("deals")["deal_types"])
+def _deal_type(tokens: list[str], hits: list[tuple[int, str]], at: int, after: int | None = None) -> str | None:
+    """The deal word the amount names ("$1.5bn in joint ventures"), else the nearest one; `hits`
+    are the sentence's deal-type keywords (found once per sentence)."""
     if not hits:
         return None
     if after is not None and tokens[after : after + 1] in (["in"], ["of"], ["as"]):
@@ -117,14 +117,20 @@ def _deal_phrases() -> frozenset[str]:
     return frozenset(p for words in load_rules("deals")["deal_types"].values() for p in words)
 
 
-def _is_deal_word(token: Token) -> bool:
-    """Words inside names ("Development Finance Corporation") or titles ("Finance Minister") say
-    nothing about a deal; a name that is itself a deal phrase ("Letter of Intent") does."""
-    if token.ent_type_ in NAME_LABELS:
-        ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
-        return ent is not None and ent.text.lower() in _deal_phrases()
-    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
-    return nxt is None or nxt.lower_ not in title_words()
+def _deal_words(sent: Span) -> list[str]:
+    """The sentence's lower-cased tokens, blank where a word says nothing about a deal: inside a
+    name ("Development Finance Corporation") or a title ("Finance Minister"); a name that is
+    itself a deal phrase ("Letter of Intent") counts."""
+    names = {t.i: ent.text.lower() for ent in sent.ents if ent.label_ in NAME_LABELS for t in ent}
+    titles = title_words()
+    words = []
+    for token in sent:
+        if token.i in names:
+            words.append(token.lower_ if names[token.i] in _deal_phrases() else "")
+        else:
+            nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+            words.append("" if nxt is not None and nxt.lower_ in titles else token.lower_)
+    return words
 
 
 def _is_source(mention: dict[str, Any], doc: Doc) -> bool:
@@ -195,8 +201,8 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     article_sector = _sector(doc_text(doc))
     deals = []
     for index, sent in enumerate(doc.sents):
-        # Keywords inside names ("Development Finance Corporation", "Investment Conference") say nothing.
-        tokens = [t.lower_ if _is_deal_word(t) else "" for t in sent]
+        tokens = _deal_words(sent)
+        type_hits = _keyword_hits(tokens, rules["deal_types"])
         here = _party_mentions(grouped.get(index, []), doc)
         parties = list(dict.fromkeys(m["text"] for m in here))
         if any(p in sent.text.lower() for p in events_rules["both_parties"]):
@@ -209,7 +215,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         for money in monies:
             at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
             after = next((t.i - sent.start for t in sent if t.idx >= money.end), None)
-            deal_type = _deal_type(tokens, at, after)
+            deal_type = _deal_type(tokens, type_hits, at, after)
             near = _attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
             # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
             # agreement" continues the lede's story: the lede names the parties.
@@ -222,7 +228,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
             status = _status(tokens, future) or "announced"
             deals.append(_deal_row(article, sent, index, deal_type, status, near, roles, money, project, sector, confidence))
         if not monies:
-            deal_type = _deal_type(tokens, 0)
+            deal_type = _deal_type(tokens, type_hits, 0)
             status = _status(tokens, False)
             # Without an amount only a stated act makes a deal: signed, approved or done for any
             # type; agreed or announced too for types with no amount by nature (MoU, trade deal).

@@ -16,6 +16,7 @@ import spacy
 import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+import spacy.util
 from spacy.util import filter_spans
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -262,8 +263,12 @@ def _load_pipeline(model: str) -> Language:
 
 
 def model_version(model: str) -> str:
-    nlp = load_pipeline(model)
-    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', model)}@{nlp.meta.get('version', '?')}"
+    """The model's lang_name@version, from its package meta when installed (no load), else loaded."""
+    try:
+        meta = spacy.util.get_model_meta(spacy.util.get_package_path(model))
+    except (OSError, ImportError, ValueError):
+        meta = load_pipeline(model).meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', model)}@{meta.get('version', '?')}"
 
 
 def parse(nlp: Language, texts: Iterable[str], *, processes: int = 1, batch_size: int = 64) -> Iterator[Doc]:

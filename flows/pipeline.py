@@ -20,7 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 
-from flows import clean, contracts, ingest, progress, publish, report, resolve, retract, storage, workers
+from flows import clean, contracts, ingest, nlp, progress, publish, report, resolve, retract, storage, workers
 from flows.settings import Settings
 
 TASK = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -144,7 +144,7 @@ class _Run:
             self.data_docs = {"index": docs["index"], "pages": {n: [*self.data_docs.get("pages", {}).get(n, []), *p] for n, p in docs["pages"].items()}}
         clock = self.tick("validate", clock)
         all_valid = all(r.success for r in results.values())
-        self.metadata = self.metadata or publish.commit_metadata(self.run_id, self.settings.model, workers.model_version(self.settings.model), self.documents)
+        self.metadata = self.metadata or publish.commit_metadata(self.run_id, self.settings.model, nlp.model_version(self.settings.model), self.documents)
         for name in publish.PUBLISH_ORDER:
             result = results[name]
             entry = self.tables.setdefault(name, {"rows": 0, "valid": True, "upserts": 0, "deletes": 0, "validation": None})

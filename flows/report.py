@@ -57,6 +57,21 @@ def short_number(value: float) -> str:
     return f"{value:.3g}" if value != int(value) else str(int(value))
 
 
+def _chart_start(title: str, width: int, height: int, left: int) -> list[str]:
+    return [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+            f'<text class="title" x="{left}" y="18">{escape(title)}</text>']
+
+
+def _horizontal_grid(ticks: Sequence[float], left: float, base: float, plot_w: float, scale: float) -> list[str]:
+    """A grid line and a value label per tick of a vertical value axis."""
+    parts = []
+    for tick in ticks:
+        y = base - tick * scale
+        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}"/>')
+        parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{short_number(tick)}</text>')
+    return parts
+
+
 def bar_chart(items: Sequence[tuple[str, float]], *, title: str, x_label: str, color: str = PALETTE[0], whole: bool = True) -> str:
     """Horizontal bars with category labels on the left and the value at the end of each bar."""
     if not items:
@@ -67,8 +82,7 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, x_label: str, c
     height = top + len(items) * (bar + gap) + 48
     ticks = nice_ticks(max(v for _, v in items), whole=whole)
     scale = plot / ticks[-1]
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-             f'<text class="title" x="{left}" y="18">{escape(title)}</text>']
+    parts = _chart_start(title, width, height, left)
     axis_y = top + len(items) * (bar + gap)
     for tick in ticks:
         x = left + tick * scale
@@ -96,12 +110,8 @@ def column_chart(items: Sequence[tuple[str, float]], *, title: str, x_label: str
     slot = plot_w / len(items)
     every = max(1, math.ceil(len(items) / 16))  # keep x labels from overlapping
     base = top + plot_h
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-             f'<text class="title" x="{left}" y="18">{escape(title)}</text>']
-    for tick in ticks:
-        y = base - tick * scale
-        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{short_number(tick)}</text>')
+    parts = _chart_start(title, width, height, left)
+    parts += _horizontal_grid(ticks, left, base, plot_w, scale)
     for i, (label, value) in enumerate(items):
         x = left + i * slot + slot * 0.15
         h = value * scale
@@ -125,12 +135,8 @@ def line_chart(series: Mapping[str, Sequence[tuple[int, float]]], *, title: str,
     x_max = max(1, max(x for x, _ in points))
     ticks = nice_ticks(max(y for _, y in points), whole=True)
     sx, sy, base = plot_w / x_max, plot_h / ticks[-1], top + plot_h
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-             f'<text class="title" x="{left}" y="18">{escape(title)}</text>']
-    for tick in ticks:
-        y = base - tick * sy
-        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{short_number(tick)}</text>')
+    parts = _chart_start(title, width, height, left)
+    parts += _horizontal_grid(ticks, left, base, plot_w, sy)
     for version in range(0, x_max + 1, max(1, math.ceil(x_max / 12))):
         parts.append(f'<text class="tick" x="{left + version * sx:.1f}" y="{base + 16}" text-anchor="middle">{version}</text>')
     for i, (name, values) in enumerate(series.items()):

@@ -40,19 +40,6 @@ def open_pool(model: str, processes: int) -> Executor | None:
     return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_load, initargs=(model,))
 
 
-def model_version(model: str) -> str:
-    """The model's lang_name@version from its package meta, without loading it in this process."""
-    import spacy.util
-
-    try:
-        meta = spacy.util.get_model_meta(spacy.util.get_package_path(model))
-    except (OSError, ImportError, ValueError):
-        from flows.nlp import model_version as loaded_version
-
-        return loaded_version(model)
-    return f"{meta.get('lang', 'xx')}_{meta.get('name', model)}@{meta.get('version', '?')}"
-
-
 def split(items: list[Any], parts: int) -> list[list[Any]]:
     """items in `parts` contiguous, nearly equal slices (order kept; empty slices dropped)."""
     size, extra = divmod(len(items), max(1, parts))
