@@ -12,7 +12,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from flows.mentions import by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, state_of, title_words
+from flows.mentions import by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, doc_lowers, sentence_ents, span_text, state_of, title_words
 from flows.money import Money, find_amounts, parse_money
 from flows.nlp import load_rules
 from flows.records import Article
@@ -23,19 +23,27 @@ COPULAS = {"is", "was", "are", "were", "be", "been", "stands", "stood"}
 NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"}
 
 
-def _keyword_hits(tokens: list[str], table: dict[str, list[str]]) -> list[tuple[int, str]]:
-    """(token position, class) for every keyword (one or more words) of every class."""
-    where: dict[str, list[int]] = {}
-    for i, token in enumerate(tokens):
-        where.setdefault(token, []).append(i)
+@functools.cache
+def _phrase_index(key: str) -> dict[str, list[tuple[int, list[str], str]]]:
+    """The keyword classes of rules/deals.yaml[key] by first word: (rank, words, class), rank
+    being the phrase's place in the file (ties between hits go to the class listed first)."""
+    index: dict[str, list[tuple[int, list[str], str]]] = {}
+    phrases = [(label, phrase.split()) for label, words in load_rules("deals")[key].items() for phrase in words]
+    for rank, (label, parts) in enumerate(phrases):
+        index.setdefault(parts[0], []).append((rank, parts, label))
+    return index
+
+
+def _keyword_hits(tokens: list[str], key: str) -> list[tuple[int, str]]:
+    """(token position, class) for every keyword (one or more words) of every class of
+    rules/deals.yaml[key], in the file's order of classes and phrases."""
+    index = _phrase_index(key)
     hits = []
-    for label, words in table.items():
-        for phrase in words:
-            parts = phrase.split()
-            for i in where.get(parts[0], ()):  # only where the first word occurs, in order
-                if tokens[i : i + len(parts)] == parts:
-                    hits.append((i, label))
-    return hits
+    for i, token in enumerate(tokens):
+        for rank, parts, label in index.get(token, ()):
+            if len(parts) == 1 or tokens[i : i + len(parts)] == parts:
+                hits.append((rank, i, label))
+    return [(i, label) for _, i, label in sorted(hits)]
 
 
 def _deal_type(tokens: list[str], hits: list[tuple[int, str]], at: int, after: int | None = None) -> str | None:
@@ -54,7 +62,7 @@ def _deal_type(tokens: list[str], hits: list[tuple[int, str]], at: int, after: i
 def _status(tokens: list[str], future: bool) -> str | None:
     """The deal's stage from the sentence's verbs; None when the sentence states none."""
     rules = load_rules("deals")
-    hits = _keyword_hits(tokens, rules["statuses"])
+    hits = _keyword_hits(tokens, "statuses")
     # "to sign", "pending approval", "agreed to provide": the act is still to come.
     pending = [(i, label) for i, label in hits if label != "planned" and _still_to_come(tokens, i, label, rules["pending_markers"])]
     found = {label for hit in hits if hit not in pending for label in [hit[1]]}
@@ -75,14 +83,21 @@ def _still_to_come(tokens: list[str], at: int, label: str, markers: list[str]) -
     return (bool(before) and before[-1] == "to") or any(w in markers for w in before) or committed
 
 
+@functools.cache
+def _sector_words() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every sector word (longest first, so "rare earths" beats "rare"), and each word's sector."""
+    sectors = {word: sector for sector, words in load_rules("deals")["sectors"].items() for word in words}
+    alternation = "|".join(re.escape(w) for w in sorted(sectors, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternation})\b"), sectors
+
+
 def _sector(text: str) -> str | None:
-    lowered = text.lower()
-    scores = Counter()
-    for sector, words in load_rules("deals")["sectors"].items():
-        for word in words:
-            scores[sector] += len(re.findall(rf"\b{re.escape(word)}\b", lowered))
-    best = scores.most_common(1)
-    return best[0][0] if best and best[0][1] > 0 else None
+    """The sector whose words the text uses most (ties: the sector listed first)."""
+    pattern, sectors = _sector_words()
+    scores = Counter(sectors[m] for m in pattern.findall(text.lower()))
+    order = list(load_rules("deals")["sectors"])
+    best = max(scores, key=lambda s: (scores[s], -order.index(s)), default=None)
+    return best
 
 
 def _role(mention: dict[str, Any], sent: Span, financiers: frozenset[str]) -> str:
@@ -121,15 +136,13 @@ def _deal_words(sent: Span) -> list[str]:
     """The sentence's lower-cased tokens, blank where a word says nothing about a deal: inside a
     name ("Development Finance Corporation") or a title ("Finance Minister"); a name that is
     itself a deal phrase ("Letter of Intent") counts."""
-    names = {t.i: ent.text.lower() for ent in sent.ents if ent.label_ in NAME_LABELS for t in ent}
-    titles = title_words()
-    words = []
-    for token in sent:
-        if token.i in names:
-            words.append(token.lower_ if names[token.i] in _deal_phrases() else "")
-        else:
-            nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
-            words.append("" if nxt is not None and nxt.lower_ in titles else token.lower_)
+    lowers, titles = doc_lowers(sent.doc), title_words()
+    words = [w if nxt not in titles else "" for w, nxt in zip(lowers[sent.start : sent.end], [*lowers[sent.start + 1 : sent.end + 1], ""][: len(sent)])]
+    for ent in sentence_ents(sent):
+        if ent.label_ in NAME_LABELS and span_text(ent).lower() not in _deal_phrases():
+            words[ent.start - sent.start : ent.end - sent.start] = [""] * len(ent)
+        elif ent.label_ in NAME_LABELS:
+            words[ent.start - sent.start : ent.end - sent.start] = lowers[ent.start : ent.end]
     return words
 
 
@@ -202,14 +215,16 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     deals = []
     for index, sent in enumerate(doc.sents):
         tokens = _deal_words(sent)
-        type_hits = _keyword_hits(tokens, rules["deal_types"])
+        type_hits = _keyword_hits(tokens, "deal_types")
         here = _party_mentions(grouped.get(index, []), doc)
         parties = list(dict.fromkeys(m["text"] for m in here))
-        if any(p in sent.text.lower() for p in events_rules["both_parties"]):
+        text = span_text(sent)
+        lowered = text.lower()
+        if any(p in lowered for p in events_rules["both_parties"]):
             parties += [c for c in countries if c not in parties]
         roles = {m["text"]: _role(m, sent, _financiers()) for m in here}
         project = next((m["text"] for m in here if m["label"] == "FAC"), None)
-        sector = _sector(sent.text) or article_sector
+        sector = _sector(text) or article_sector
         monies = [m for m in find_money(sent) if not _not_a_deal(sent, m)]
         anaphoric = _refers_back(sent)
         for money in monies:
@@ -246,7 +261,7 @@ def find_money(sent: Span) -> list[Money]:
     found = find_amounts(doc_text(doc), sent.start_char, sent.end_char)
     # NER adds amounts the patterns missed; where both saw one, the patterns' reading (with its
     # scale word: "US$553m", not "US$553") wins.
-    for ent in sent.ents:
+    for ent in sentence_ents(sent):
         money = parse_money(doc_text(doc), ent.start_char, ent.end_char) if ent.label_ == "MONEY" else None
         if money and money.currency and not any(m.start < money.end and money.start < m.end for m in found):
             found.append(money)

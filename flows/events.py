@@ -5,14 +5,18 @@ Statements come from verbs of speech with a named subject; deals that were made 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from typing import Any
 
+import numpy
+from spacy.attrs import LOWER
 from spacy.matcher import Matcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
-from flows.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, state_of, title_words
+from flows.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, span_text, state_of, title_words
 from flows.nlp import load_rules
 from flows.records import Article
 
@@ -26,10 +30,70 @@ DONE_STATUSES = {"approved", "signed", "agreed", "completed"}
 def event_matcher(vocab_id: int, vocab: Any) -> Matcher:
     """One Matcher for every event trigger in rules/events.yaml (cached per vocab)."""
     matcher = Matcher(vocab)
-    for event_type, spec in load_rules("events").items():
-        if isinstance(spec, dict) and "patterns" in spec:
-            matcher.add(event_type, spec["patterns"])
+    for event_type, spec in _trigger_patterns().items():
+        matcher.add(event_type, spec)
     return matcher
+
+
+def _trigger_patterns() -> dict[str, list[list[dict[str, Any]]]]:
+    return {t: spec["patterns"] for t, spec in load_rules("events").items() if isinstance(spec, dict) and "patterns" in spec}
+
+
+@functools.cache
+def anchored_matchers(vocab_id: int, vocab: Any) -> tuple[dict[int, Matcher], int | None] | None:
+    """For each word a trigger pattern can start with (its LOWER hash), a Matcher of just those
+    patterns; and the most tokens a match can span (None: to the sentence end). None when some
+    pattern may start on any word."""
+    matchers: dict[int, Matcher] = {}
+    longest: int | None = 0
+    for event_type, patterns in _trigger_patterns().items():
+        for pattern in patterns:
+            lower = pattern[0].get("LOWER")
+            if pattern[0].get("OP") not in (None, "!", "+") or lower is None:
+                return None
+            for word in [lower] if isinstance(lower, str) else lower["IN"]:
+                matchers.setdefault(get_string_id(word), Matcher(vocab)).add(event_type, [pattern])
+            most = [_most_repeats(token.get("OP")) for token in pattern]
+            longest = None if longest is None or None in most else max(longest, sum(m for m in most if m is not None))
+    return matchers, longest
+
+
+def _most_repeats(op: str | None) -> int | None:
+    """How many tokens one pattern token can match: "{0,6}" 6, "?" 1, "+" or "*" unbounded."""
+    if op in (None, "!", "?"):
+        return 1
+    bounds = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", op or "")
+    if bounds is None or (bounds.group(2) and not bounds.group(3)):
+        return None
+    return int(bounds.group(3) or bounds.group(1))
+
+
+def find_triggers(doc: Doc) -> list[tuple[int, int, int]]:
+    """(match_id, start, end) of every trigger pattern match inside one sentence.
+
+    A Matcher checks every pattern at every token, which cost more than the rest of extraction.
+    Every trigger pattern starts on a listed word, so only the tokens that are one get checked,
+    each against the few patterns that start with it, up to the longest match or sentence end.
+    """
+    anchored = anchored_matchers(id(doc.vocab), doc.vocab)
+    if anchored is None:
+        matcher = event_matcher(id(doc.vocab), doc.vocab)
+        return [m for sent in doc.sents for m in _shifted(matcher(sent), sent.start)]
+    matchers, longest = anchored
+    words = doc.to_array(LOWER)
+    hits = numpy.flatnonzero(numpy.isin(words, numpy.fromiter(matchers, dtype=words.dtype, count=len(matchers)))).tolist()
+    found = []
+    for sent in doc.sents:
+        for i in hits[bisect.bisect_left(hits, sent.start) : bisect.bisect_left(hits, sent.end)]:
+            window = doc[i : sent.end if longest is None else min(sent.end, i + longest)]
+            # the word's patterns may match again further on: that start has its own window
+            found += [m for m in _shifted(matchers[int(words[i])](window, allow_missing=True), i) if m[1] == i]
+    return found
+
+
+def _shifted(matches: list[tuple[int, int, int]], offset: int) -> list[tuple[int, int, int]]:
+    """A Matcher's matches on a Span count from the span's start: make them Doc positions."""
+    return [(match_id, start + offset, end + offset) for match_id, start, end in matches]
 
 
 def _depth(token: Token) -> int:
@@ -139,7 +203,7 @@ def _is_actor(mention: dict[str, Any], doc: Doc) -> bool:
 def _actors(sent: Span, here: list[dict[str, Any]], countries: list[str], last_person: str | None) -> list[str]:
     rules = load_rules("events")
     actors = list(dict.fromkeys(state_of(m["text"]) if m["label"] == "GPE" else m["text"] for m in here if _is_actor(m, sent.doc)))
-    lowered = sent.text.lower()
+    lowered = span_text(sent).lower()
     if any(p.lower() in lowered for p in rules["both_parties"]):
         actors += [c for c in countries if c not in actors]
     if last_person and last_person not in actors and any(t.lower_ in PRONOUNS for t in sent):
@@ -202,7 +266,6 @@ def _coordinated(chosen: tuple[str, Span], usable: list[tuple[str, Span]]) -> li
 def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """At most one trigger event per sentence, with its actors; else one statement per new speaker."""
     rules = load_rules("events")
-    matcher = event_matcher(id(doc.vocab), doc.vocab)
     grouped = by_sentence(mentions)
     countries = main_countries(mentions)
     sentences = list(doc.sents)
@@ -211,7 +274,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     speech, minimum = set(rules["speech_verbs"]), rules["min_actors"]
     triggers: dict[int, list[tuple[str, Span]]] = {}
     starts = {s.start: i for i, s in enumerate(sentences)}
-    for match_id, start, end in matcher(doc):
+    for match_id, start, end in find_triggers(doc):
         triggers.setdefault(starts[doc[start].sent.start], []).append((doc.vocab.strings[match_id], doc[start:end]))
     lede_trigger = choose_trigger(usable_triggers(sentences[0], triggers.get(0, []), set())) if sentences else None
     lede_date = {**lede_date, "event_type": lede_trigger[0]} if lede_date and lede_trigger else None
@@ -274,9 +337,10 @@ def _speakers(sent: Span, mentions: list[dict[str, Any]], verbs: set[str], last_
 
 def _location(sent: Span, places: list[str]) -> str | None:
     """A place introduced by 'in'/'at' in the sentence ("held in Islamabad")."""
+    text = span_text(sent)
     for place in places:
-        at = sent.text.find(place)
-        if at > 3 and re.search(r"\b(in|at)\s+(the\s+)?$", sent.text[:at]):
+        at = text.find(place)
+        if at > 3 and re.search(r"\b(in|at)\s+(the\s+)?$", text[:at]):
             return place
     return None
 

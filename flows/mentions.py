@@ -5,6 +5,7 @@ Everything here works on one spaCy Doc of an article body; character offsets poi
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -28,8 +29,36 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def doc_lowers(doc: Doc) -> list[str]:
+    """Every token's lower-cased text, built once per Doc (each Token access builds a Python object)."""
+    lowers = doc.user_data.get("newsflow_lowers")
+    if lowers is None:
+        lowers = doc.user_data["newsflow_lowers"] = [t.lower_ for t in doc]
+    return lowers
+
+
+def span_text(span: Span) -> str:
+    """span.text as a slice of the cached doc text (spaCy joins the span's tokens on each access)."""
+    return doc_text(span.doc)[span.start_char : span.end_char]
+
+
+def sentence_ents(sent: Span) -> list[Span]:
+    """sent.ents, grouped in one pass per Doc: spaCy's Span.ents scans every entity of the Doc on each call."""
+    doc = sent.doc
+    grouped = doc.user_data.get("newsflow_ents")
+    if grouped is None:
+        bounds = [(s.start, s.end) for s in doc.sents]
+        starts = [b[0] for b in bounds]
+        grouped = doc.user_data["newsflow_ents"] = {}
+        for ent in doc.ents:
+            first, last = bounds[bisect.bisect_right(starts, ent.start) - 1]
+            if ent.end <= last:  # an entity across a sentence boundary belongs to neither, as in Span.ents
+                grouped.setdefault(first, []).append(ent)
+    return grouped.get(sent.start, [])
+
+
 def evidence(article_id: str, sent: Span, index: int) -> dict[str, Any]:
-    return {"article_id": article_id, "sentence_index": index, "start": sent.start_char, "end": sent.end_char, "text": sent.text}
+    return {"article_id": article_id, "sentence_index": index, "start": sent.start_char, "end": sent.end_char, "text": span_text(sent)}
 
 
 def find_mentions(doc: Doc, article_id: str) -> list[dict[str, Any]]:
@@ -147,7 +176,7 @@ def main_countries(mentions: list[dict[str, Any]]) -> list[str]:
 
 
 def sentence_date(sent: Span, anchor: Any, future: bool) -> dict[str, Any] | None:
-    for ent in sent.ents:
+    for ent in sentence_ents(sent):
         if ent.label_ != "DATE":
             continue
         resolved = resolve_date(ent.text, anchor, tense="future" if future else "past")
