@@ -83,6 +83,18 @@ CREDIT_LINE_RE = re.compile(r"^\((?:additional )?(?:reporting|writing|editing|co
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
 # CJK is written without spaces, so each ideograph or kana counts as a word
 WORD_RE = re.compile(rf"[{CJK}]|[^\W_{CJK}]+(?:['’.\-][^\W_]+)*")
+LETTER_RE = re.compile(r"[^\W\d_]")
+# Letters (not digits or punctuation) of each script guess_language weighs.
+SCRIPT_RES = {
+    name: re.compile(rf"(?=[^\W\d_])[{chars}]")
+    for name, chars in {
+        "beyond_latin": "\u0600-\U0010ffff",
+        "arabic": "\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff",
+        "kana": "\u3040-\u30ff",
+        "han": "\u4e00-\u9fff\u3400-\u4dbf",
+        "hangul": "\uac00-\ud7af",
+    }.items()
+}
 TERMINAL_PUNCT = ".!?…"
 CLOSERS = "\"'”’)»]"
 STOPWORDS = frozenset(
@@ -380,25 +392,24 @@ def count_words(text: str) -> int:
 
 def guess_language(text: str) -> str:
     """Cheap guess: script for Arabic/CJK, English stopword share for Latin text, else und."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
+    if not LETTER_RE.search(text):
         return "und"
+    if SCRIPT_RES["beyond_latin"].search(text):  # else Latin, Greek, Cyrillic only: every share below is 0
+        letters = len(LETTER_RE.findall(text))
 
-    def share(low: int, high: int) -> float:
-        return sum(1 for c in letters if low <= ord(c) <= high) / len(letters)
+        def share(script: str) -> float:
+            return len(SCRIPT_RES[script].findall(text)) / letters
 
-    if max(letters) < "\u0600":  # Latin, Greek, Cyrillic only: every script share below is 0
-        pass
-    elif share(0x0600, 0x06FF) + share(0x0750, 0x077F) + share(0xFB50, 0xFEFF) > 0.5:
-        if any(c in text for c in "ٹڈڑںےہھ"):  # letters Urdu uses and Arabic/Persian do not
-            return "ur"
-        return "fa" if any(c in text for c in "پچژگ") else "ar"
-    elif share(0x3040, 0x30FF) > 0.05:
-        return "ja"
-    elif share(0x4E00, 0x9FFF) + share(0x3400, 0x4DBF) > 0.3:
-        return "zh"
-    elif share(0xAC00, 0xD7AF) > 0.3:
-        return "ko"
+        if share("arabic") > 0.5:
+            if any(c in text for c in "ٹڈڑںےہھ"):  # letters Urdu uses and Arabic/Persian do not
+                return "ur"
+            return "fa" if any(c in text for c in "پچژگ") else "ar"
+        if share("kana") > 0.05:
+            return "ja"
+        if share("han") > 0.3:
+            return "zh"
+        if share("hangul") > 0.3:
+            return "ko"
     words = re.findall(r"[a-z]+", text.casefold())
     if len(words) >= 3 and sum(w in STOPWORDS for w in words) / len(words) >= 0.2:
         return "en"

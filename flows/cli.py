@@ -60,14 +60,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not settings.input_path.exists() or not (settings.input_path.is_dir() or settings.input_path.is_file()):
         return _fail(f"input {settings.input_path} is not a file or directory", 2)
     _quiet_prefect()
-    from flows.pipeline import run_pipeline
-    from flows.progress import attach_terminal_bar
+    from flows.api_server import ServerError, temporary_api_server, wait_until_ready
 
-    attach_terminal_bar()  # a bar with ETA on a terminal only
-    try:
-        summary = run_pipeline(settings)
-    except InputError as error:
-        return _fail(str(error), 2)
+    with temporary_api_server() as server:  # boots while the imports below run
+        from flows import validate  # noqa: F401  Great Expectations: the slowest import, made while the server boots
+        from flows.pipeline import run_pipeline
+        from flows.progress import attach_terminal_bar
+
+        attach_terminal_bar()  # a bar with ETA on a terminal only
+        try:
+            wait_until_ready(server, float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+            summary = run_pipeline(settings)
+        except InputError as error:
+            return _fail(str(error), 2)
+        except ServerError as error:
+            return _fail(str(error), 1)
     if summary.get("error"):  # another run holds --data
         return _fail(summary["error"], 3)
     if args.json:

@@ -36,10 +36,13 @@ def _comparable(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def plan_changes(current: list[dict[str, Any]], proposed: list[dict[str, Any]], key: str) -> Changes:
-    """Rows to upsert (new or different apart from run_id) and keys to delete (no longer proposed)."""
-    before = {row[key]: _comparable(row) for row in current}
+    """Rows to upsert (new or different apart from run_id) and keys to delete (no longer proposed).
+
+    A proposed row that is the very object published (resolution shares the rows it did not
+    change) is unchanged without comparing it field by field."""
+    before = {row[key]: row for row in current}
     after_keys = {row[key] for row in proposed}
-    upserts = [row for row in proposed if before.get(row[key]) != _comparable(row)]
+    upserts = [row for row in proposed if (old := before.get(row[key])) is not row and (old is None or _comparable(old) != _comparable(row))]
     deletes = sorted(k for k in before if k not in after_keys)
     return Changes(upserts=upserts, deletes=deletes)
 

