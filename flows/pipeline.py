@@ -22,12 +22,14 @@ from prefect.utilities.annotations import quote
 
 from flows import clean, contracts, ingest, nlp, progress, publish, report, resolve, retract, storage, workers
 from flows.settings import Settings
+from flows.stories import StoryIndex
 
 TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 # Big arguments go in quote(): Prefect otherwise walks every item of every argument on each call
 # to find upstream futures, which cost more than resolution itself at 1,000 articles.
-# Columns of published articles that resolution reads (stories need the body; nothing else does).
-ARTICLE_STATE = ["article_id", "content_hash", "story_id", "published_date", "body"]
+# Columns of published articles that resolution reads. Bodies are read once per run, into the story
+# index (flows/stories.py: term ids and counts, ~1 KB an article), and not kept.
+ARTICLE_STATE = ["article_id", "content_hash", "story_id", "published_date"]
 _POOL: Executor | None = None  # this run's local worker pool; None on Dask workers and with one process
 
 
@@ -42,32 +44,40 @@ def extract_task(articles: list[Any], settings: Settings) -> list[dict[str, Any]
 
 
 @task(**TASK)
-def load_published_task(data_dir: Any) -> dict[str, list[dict[str, Any]]]:
+def load_published_task(data_dir: Any) -> tuple[dict[str, list[dict[str, Any]]], StoryIndex]:
     state = {name: storage.read_rows(data_dir, name) for name in ("entities", "events", "deals")}
-    return {**state, "articles": storage.read_columns(data_dir, "articles", ARTICLE_STATE)}
+    articles = storage.read_columns(data_dir, "articles", [*ARTICLE_STATE, "body"])
+    stories = StoryIndex()
+    stories.add_published(articles)
+    return {**state, "articles": _keep(articles, "articles")}, stories
 
 
 @task(**TASK)
-def resolve_task(articles: list[Any], extractions: list[Any], published: dict[str, Any], run_id: str) -> dict[str, list[dict[str, Any]]]:
-    return resolve.build_tables(articles, extractions, published, run_id)
+def resolve_task(articles: list[Any], extractions: list[Any], published: dict[str, Any], run_id: str, stories: StoryIndex) -> dict[str, list[dict[str, Any]]]:
+    return resolve.build_tables(articles, extractions, published, run_id, stories)
 
 
 @task(**TASK)
-def validate_task(changed: dict[str, list[dict[str, Any]]], article_ids: set[str]) -> dict[str, Any]:
+def to_arrow_task(changes: dict[str, publish.Changes]) -> dict[str, Any]:
+    """Each table's upserts as Arrow, once: validation checks the very table publishing writes."""
+    known = contracts.load_contracts()
+    return {n: contracts.to_arrow(c.upserts, known[n]) for n, c in changes.items()}
+
+
+@task(**TASK)
+def validate_task(tables: dict[str, Any], article_ids: set[str]) -> dict[str, Any]:
     from flows import validate  # Great Expectations takes seconds to import: only runs with new articles pay it
 
-    known = contracts.load_contracts()
-    tables = {n: contracts.to_arrow(rows, known[n]) for n, rows in changed.items()}
-    return validate.validate_tables(tables, known, references={validate.ARTICLE_IDS: article_ids})
+    return validate.validate_tables(tables, contracts.load_contracts(), references={validate.ARTICLE_IDS: article_ids})
 
 
 @task(**TASK)
-def publish_task(data_dir: Any, name: str, changes: publish.Changes, metadata: dict[str, str]) -> dict[str, Any]:
+def publish_task(data_dir: Any, name: str, upserts: Any, deletes: list[str], metadata: dict[str, str]) -> dict[str, Any]:
     contract = contracts.load_contracts()[name]
-    if changes.empty and storage.current_version(data_dir, name) is not None:
+    if upserts.num_rows == 0 and not deletes and storage.current_version(data_dir, name) is not None:
         return {"version": storage.current_version(data_dir, name), "upserts": 0, "deletes": 0}
-    version = storage.upsert(data_dir, name, contracts.to_arrow(changes.upserts, contract), key=contract.primary_key, delete_keys=changes.deletes, metadata=metadata)
-    return {"version": version, "upserts": len(changes.upserts), "deletes": len(changes.deletes)}
+    version = storage.upsert(data_dir, name, upserts, key=contract.primary_key, delete_keys=deletes, metadata=metadata)
+    return {"version": version, "upserts": upserts.num_rows, "deletes": len(deletes)}
 
 
 @task(**TASK)
@@ -112,6 +122,7 @@ class _Run:
         self.settings = settings
         self.run_id = run_id
         self.published: dict[str, list[dict[str, Any]]] | None = None
+        self.stories = StoryIndex()
         self.tables: dict[str, dict[str, Any]] = {}
         self.valid = True
         self.documents = 0
@@ -127,17 +138,18 @@ class _Run:
         data = self.settings.data_dir
         clock = time.perf_counter()
         if self.published is None:  # read once per run, then kept current in memory
-            self.published = load_published_task(data)
+            self.published, self.stories = load_published_task(data)
         published = self.published
         clock = self.tick("read_state", clock)
         # Edited sources, and residue of a run that crashed before committing articles, are redone
         # from scratch: their old contributions leave the published rows first (flows/retract.py).
         todo = {a["article_id"] for a in new}
-        proposed = resolve_task(quote(new), quote(extractions), quote(retract.retract_articles(published, todo)), self.run_id)
+        proposed = resolve_task(quote(new), quote(extractions), quote(retract.retract_articles(published, todo)), self.run_id, quote(self.stories))
         changes = plan(published, proposed, todo)
         article_ids = {a["article_id"] for a in proposed["articles"]}
         clock = self.tick("resolve", clock)
-        results = validate_task(quote({n: c.upserts for n, c in changes.items()}), quote(article_ids))
+        tables = to_arrow_task(quote(changes))
+        results = validate_task(quote(tables), quote(article_ids))
         self.chunks += 1
         docs = data_docs_task(data, self.run_id if self.chunks == 1 else f"{self.run_id}-{self.chunks}", quote(results))
         if docs:
@@ -150,7 +162,7 @@ class _Run:
             entry = self.tables.setdefault(name, {"rows": 0, "valid": True, "upserts": 0, "deletes": 0, "validation": None})
             # articles mark work as done: publish them only when every table passed, so failed work is redone.
             if result.success and (name != "articles" or all_valid):
-                done = publish_task(data, name, quote(changes[name]), self.metadata)
+                done = publish_task(data, name, quote(tables[name]), quote(changes[name].deletes), self.metadata)
                 entry["version"] = done["version"]
                 entry["upserts"] += done["upserts"]
                 entry["deletes"] += done["deletes"]
@@ -165,6 +177,8 @@ class _Run:
                 entry["validation"] = result.to_dict()
             entry["rows"] = len(published[name])
         self.tick("publish", clock)
+        if not all_valid:  # the chunk's articles stay unpublished: they are no story for later ones
+            self.stories.remove(todo)
         self.valid = self.valid and all_valid
 
     def tick(self, stage: str, since: float) -> float:
