@@ -6,28 +6,16 @@ new report of a known event or deal updates that row instead of adding another.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import hashlib
-import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
-from flows.nlp import load_rules
+from flows.ids import stable_id
 from flows.money import to_usd
-
-STORY_THRESHOLD = 0.33  # TF-IDF cosine; same-story pairs score ~0.4-0.6, related stories ~0.2-0.27
-STORY_MAX_DAYS = 10
-
-
-def stable_id(prefix: str, *parts: Any) -> str:
-    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
-    return f"{prefix}_{digest[:16]}"
-
+from flows.nlp import load_rules
+from flows.stories import StoryIndex, assign_stories
 
 # --- names -----------------------------------------------------------------------------------
 
@@ -275,66 +263,6 @@ def resolve_entities(
 
 def _evidence_key(evidence: dict[str, Any]) -> tuple[Any, ...]:
     return (evidence["article_id"], evidence["sentence_index"], evidence["start"], evidence["end"], evidence["text"])
-
-
-# --- stories ---------------------------------------------------------------------------------
-
-
-def _terms(text: str) -> Counter[str]:
-    words = re.findall(r"[a-z0-9][a-z0-9\-.]*[a-z0-9]|[a-z]", text.lower())
-    return Counter(w for w in words if w not in STOP_WORDS and len(w) > 2)
-
-
-def _vectors(bodies: dict[str, str]) -> dict[str, dict[str, float]]:
-    terms = {k: _terms(v) for k, v in bodies.items()}
-    df = Counter(w for counts in terms.values() for w in counts)
-    n = len(terms)
-    vectors = {}
-    for k, counts in terms.items():
-        vec = {w: (1 + math.log(c)) * math.log((n + 1) / (df[w] + 1) + 1) for w, c in counts.items()}
-        norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
-        vectors[k] = {w: x / norm for w, x in vec.items()}
-    return vectors
-
-
-def story_similarity(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(w, 0.0) for w, x in a.items())
-
-
-def assign_stories(new: list[dict[str, Any]], existing: list[dict[str, Any]]) -> dict[str, str]:
-    """article_id -> story_id. A new article joins the most similar published or new article's story."""
-    everything = {a["article_id"]: a for a in [*existing, *new]}
-    vectors = _vectors({k: a["body"] for k, a in everything.items()})
-    stories = {a["article_id"]: a["story_id"] for a in existing}
-    # Articles by publication day, so each new article meets only the few within STORY_MAX_DAYS.
-    by_day: dict[Any, list[str]] = defaultdict(list)
-    for other_id in stories:
-        by_day[everything[other_id].get("published_date")].append(other_id)
-    order = {k: i for i, k in enumerate(stories)}  # the order candidates were met in: ties go to the later one
-    for article in sorted(new, key=lambda a: a["article_id"]):
-        best, best_score = None, STORY_THRESHOLD
-        for other_id in sorted(_near_in_time(article, by_day), key=order.__getitem__):
-            story = stories[other_id]
-            score = story_similarity(vectors[article["article_id"]], vectors[other_id])
-            if score >= best_score:
-                best, best_score = story, score
-        stories[article["article_id"]] = best or stable_id("s", article["article_id"])
-        order[article["article_id"]] = len(order)
-        by_day[article.get("published_date")].append(article["article_id"])
-    return {a["article_id"]: stories[a["article_id"]] for a in new}
-
-
-def _near_in_time(article: dict[str, Any], by_day: dict[Any, list[str]]) -> list[str]:
-    """Ids of articles whose dates are close to the article's (all of them when it has no date)."""
-    day = article.get("published_date")
-    if day is None:
-        return [k for ids in by_day.values() for k in ids]
-    near = list(by_day.get(None, []))
-    for offset in range(-STORY_MAX_DAYS, STORY_MAX_DAYS + 1):
-        near += by_day.get(day + dt.timedelta(days=offset), [])
-    return near
 
 
 # --- events and deals --------------------------------------------------------------------------
@@ -609,9 +537,17 @@ def build_tables(
     extractions: list[dict[str, Any]],
     published: dict[str, list[dict[str, Any]]],
     run_id: str,
+    story_index: StoryIndex | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """The full proposed content of every table after adding this run's articles."""
-    stories = assign_stories(new_articles, published["articles"])
+    """The full proposed content of every table after adding this run's articles.
+
+    story_index holds the published articles (and takes in the new ones); without one, a fresh
+    index is built from published["articles"], which then need their bodies.
+    """
+    if story_index is None:
+        story_index = StoryIndex()
+        story_index.add_published(published["articles"])
+    stories = assign_stories(new_articles, story_index)
     articles = list(published["articles"]) + [{**a, "story_id": stories[a["article_id"]], "run_id": run_id} for a in new_articles]
     all_stories = {a["article_id"]: a["story_id"] for a in articles}
     dates = {a["article_id"]: a["published_date"] for a in articles}

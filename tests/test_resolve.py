@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flows.resolve import assign_stories, clean_name, local_names, name_key, resolve_entities
+from flows.resolve import StoryIndex, assign_stories, clean_name, local_names, name_key, resolve_entities
 
 
 def mention(text, label, article="a1", start=0, hint=None):
@@ -48,5 +48,5 @@ def test_stories_group_retellings_not_topics():
         {"article_id": aid, "body": body, "published_date": dt.date(2025, 1, 6)}
         for aid, body in (("a1", base), ("a2", retold), ("a3", other))
     ]
-    stories = assign_stories(articles, [])
+    stories = assign_stories(articles, StoryIndex())
     assert stories["a1"] == stories["a2"] != stories["a3"]
