@@ -7,6 +7,7 @@ new report of a known event or deal updates that row instead of adding another.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
