@@ -370,10 +370,30 @@ def _parse_contracts(schemas_dir: Path, stamp: tuple[tuple[str, int, int], ...])
     return {name: parsed[name] for name in order_tables(list(parsed))}
 
 
+@functools.cache
+def _flat_struct_fields(arrow_type: pa.DataType) -> frozenset[str] | None:
+    """The field names of a list of structs whose fields are all scalars; None for other types."""
+    if not pa.types.is_list(arrow_type) or not pa.types.is_struct(arrow_type.value_type):
+        return None
+    fields = [arrow_type.value_type.field(i) for i in range(arrow_type.value_type.num_fields)]
+    if any(pa.types.is_nested(f.type) for f in fields):
+        return None
+    return frozenset(f.name for f in fields)
+
+
 def find_unknown_keys(value: Any, arrow_type: pa.DataType, where: str) -> list[str]:
     """Keys in nested dicts that the struct type lacks (Arrow would drop them silently)."""
     if value is None:
         return []
+    names = _flat_struct_fields(arrow_type)
+    if names is not None and isinstance(value, list):
+        # A popular entity holds a mention per article: check every item's keys at once, and
+        # walk item by item (to say where) only when some key is unknown.
+        try:
+            if not {key for item in value if item is not None for key in item} - names:
+                return []
+        except TypeError:
+            pass
     if pa.types.is_struct(arrow_type) and isinstance(value, Mapping):
         names = {arrow_type.field(i).name for i in range(arrow_type.num_fields)}
         problems = [f"{where}.{key}" for key in value if key not in names]

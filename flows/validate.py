@@ -120,6 +120,10 @@ def length_column(name: str) -> str:
     return f"{name}__len"
 
 
+def reference_column(name: str) -> str:
+    return f"{name}__unknown"
+
+
 def is_missing(value: Any) -> bool:
     if value is None:
         return True
@@ -234,9 +238,11 @@ def build_reference_suite(
 ) -> gx.ExpectationSuite | None:
     """In-set checks for columns whose referenced ids the caller supplied, else None.
 
-    Given the exploded frame, each value set is narrowed to the known ids that occur
-    in it: the outcome is the same, but GE copies the value set many times per run,
-    which made a run with 20,000 known articles take seconds.
+    Given the exploded frame, membership is computed here, in one pandas `isin`, into a
+    column that holds each unknown id and "" for the rest, and GE checks that column against
+    {""}: GE copies an expectation's value set each time it reads its configuration
+    (thousands of times per suite), which with every known article id made validation grow
+    with the corpus. A failure still lists the unknown ids.
     """
     get_gx_context()
     suite = gx.ExpectationSuite(name=name)
@@ -244,23 +250,15 @@ def build_reference_suite(
         if column.references is None or column.references not in references:
             continue
         known = references[column.references]
-        if exploded is not None and column.name in exploded.columns:
-            known = known & distinct_values(exploded[column.name])
         rule = next(r for r in list_rules(column) if r.kind == "references")
-        suite.add_expectation(
-            gx.expectations.ExpectColumnValuesToBeInSet(
-                column=column.name, value_set=sorted(known), meta=make_meta(rule)
-            )
-        )
+        if exploded is not None and column.name in exploded.columns:
+            values = exploded[column.name]
+            exploded[reference_column(column.name)] = values.where(~(values.isin(known) | values.isna()), "")
+            expectation = gx.expectations.ExpectColumnValuesToBeInSet(column=reference_column(column.name), value_set=[""], meta=make_meta(rule))
+        else:
+            expectation = gx.expectations.ExpectColumnValuesToBeInSet(column=column.name, value_set=sorted(known), meta=make_meta(rule))
+        suite.add_expectation(expectation)
     return suite if suite.expectations else None
-
-
-def distinct_values(values: pd.Series) -> set[Any]:
-    found = set()
-    for value in values:
-        if not is_missing(value) and isinstance(value, str):
-            found.add(value)
-    return found
 
 
 def to_frame(table: pa.Table | pd.DataFrame) -> pd.DataFrame:
