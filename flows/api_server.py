@@ -36,11 +36,13 @@ def temporary_api_server() -> Iterator[subprocess.Popen[bytes] | None]:
     spec = importlib.util.find_spec("prefect")
     assert spec is not None and spec.origin is not None
     port = _free_port()
-    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parent.parent), "--factory", "prefect.server.api.server:create_app"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    app_dir = str(Path(spec.origin).parent.parent)
     # The flags Prefect's own temporary server sets: no UI, an ephemeral database setup.
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
-    server = subprocess.Popen(command, env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+        env=env,
+    )
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
     try:
         yield server

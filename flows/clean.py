@@ -13,6 +13,8 @@ import ftfy
 from flows.records import Article, RawDocument
 
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC", explain=True)
+FTFY_NO_ENCODING = FTFY_CONFIG._replace(fix_encoding=False)
+LATIN1_RE = re.compile("[\u0080-\u009f\u00c2-\u00f4]")  # C1 controls, and UTF-8 lead bytes read as cp1252
 # ftfy steps that change what the text says (an encoding repair), not just its typography
 SUBSTANTIVE_STEPS = frozenset({"encode", "decode", "transcode"})
 SUBSTANTIVE_APPLIES = frozenset(
@@ -179,7 +181,11 @@ def normalize_text(text: str) -> tuple[str, bool]:
 
     Returns the text and whether a mojibake repair happened.
     """
-    fixed, steps = ftfy.fix_and_explain(text, FTFY_CONFIG)
+    # Mojibake is UTF-8 read as Latin-1/cp1252: each misread character starts with a lead byte
+    # (U+00C2-U+00F4 once misread), or is a C1 control. Without any, ftfy's encoding repair
+    # (its costliest step, most of cleaning) cannot apply.
+    config = FTFY_CONFIG if LATIN1_RE.search(text) else FTFY_NO_ENCODING
+    fixed, steps = ftfy.fix_and_explain(text, config)
     repaired = any(
         action in SUBSTANTIVE_STEPS or (action == "apply" and name in SUBSTANTIVE_APPLIES) for action, name in steps or []
     )

@@ -180,6 +180,7 @@ class _Run:
         if not all_valid:  # the chunk's articles stay unpublished: they are no story for later ones
             self.stories.remove(todo)
         self.valid = self.valid and all_valid
+        workers.release_memory()  # the chunk's frames and Arrow tables are garbage now
 
     def tick(self, stage: str, since: float) -> float:
         """Add the time since `since` to a stage's total (the run report's `seconds`); returns now."""
