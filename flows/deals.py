@@ -138,11 +138,9 @@ def _deal_words(sent: Span) -> list[str]:
     itself a deal phrase ("Letter of Intent") counts."""
     lowers, titles = doc_lowers(sent.doc), title_words()
     words = [w if nxt not in titles else "" for w, nxt in zip(lowers[sent.start : sent.end], [*lowers[sent.start + 1 : sent.end + 1], ""][: len(sent)])]
-    for ent in sentence_ents(sent):
-        if ent.label_ in NAME_LABELS and span_text(ent).lower() not in _deal_phrases():
-            words[ent.start - sent.start : ent.end - sent.start] = [""] * len(ent)
-        elif ent.label_ in NAME_LABELS:
-            words[ent.start - sent.start : ent.end - sent.start] = lowers[ent.start : ent.end]
+    for ent in (e for e in sentence_ents(sent) if e.label_ in NAME_LABELS):
+        named = span_text(ent).lower() in _deal_phrases()
+        words[ent.start - sent.start : ent.end - sent.start] = lowers[ent.start : ent.end] if named else [""] * len(ent)
     return words
 
 

@@ -48,14 +48,28 @@ def anchored_matchers(vocab_id: int, vocab: Any) -> tuple[dict[int, Matcher], in
     longest: int | None = 0
     for event_type, patterns in _trigger_patterns().items():
         for pattern in patterns:
-            lower = pattern[0].get("LOWER")
-            if pattern[0].get("OP") not in (None, "!", "+") or lower is None:
+            words = _first_words(pattern[0])
+            if words is None:
                 return None
-            for word in [lower] if isinstance(lower, str) else lower["IN"]:
+            for word in words:
                 matchers.setdefault(get_string_id(word), Matcher(vocab)).add(event_type, [pattern])
             most = [_most_repeats(token.get("OP")) for token in pattern]
             longest = None if longest is None or None in most else max(longest, sum(m for m in most if m is not None))
     return matchers, longest
+
+
+def _first_words(token: dict[str, Any]) -> list[str] | None:
+    """The words a pattern's first token must be (LOWER as a string or an IN list); None when it
+    may be any word: no LOWER, another operator on it (NOT_IN, REGEX), or an OP making it
+    optional or negated ("?", "*", "!")."""
+    lower = token.get("LOWER")
+    if token.get("OP") not in (None, "+"):
+        return None
+    if isinstance(lower, str):
+        return [lower]
+    if isinstance(lower, dict) and set(lower) == {"IN"}:
+        return list(lower["IN"])
+    return None
 
 
 def _most_repeats(op: str | None) -> int | None:

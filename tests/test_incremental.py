@@ -30,6 +30,21 @@ def test_anchored_triggers_equal_the_full_matcher_on_each_sentence():
     assert sorted(events.find_triggers(doc)) == full
 
 
+@pytest.mark.parametrize(
+    ("token", "words"),
+    [
+        ({"LOWER": "met"}, ["met"]),
+        ({"LOWER": {"IN": ["met", "meets"]}, "OP": "+"}, ["met", "meets"]),
+        ({"LOWER": "met", "OP": "!"}, None),  # "not met": a match may start on any other word
+        ({"LOWER": "met", "OP": "?"}, None),
+        ({"LOWER": {"NOT_IN": ["met"]}}, None),
+        ({"POS": "VERB"}, None),
+    ],
+)
+def test_only_patterns_that_must_start_on_listed_words_are_anchored(token, words):
+    assert events._first_words(token) == words
+
+
 @pytest.mark.parametrize(("op", "most"), [(None, 1), ("?", 1), ("{0,6}", 6), ("{3}", 3), ("+", None), ("*", None), ("{2,}", None)])
 def test_most_repeats_bounds_a_pattern_token(op, most):
     assert events._most_repeats(op) == most
