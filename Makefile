@@ -9,7 +9,7 @@ SEEDS_EXPECTED ?= ../shared/golden/seeds_expected.json
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: run test eval validate docs bench clean help
+.PHONY: run test eval validate docs bench sweep clean help
 
 help:
 	@echo "make run       set up, then run the pipeline on seeds/ into data/"
@@ -18,6 +18,7 @@ help:
 	@echo "make validate  validate the published tables in data/"
 	@echo "make docs      regenerate docs/tables.md from schemas/"
 	@echo "make bench     throughput/memory benchmark, N=1000 articles (N=10000, N=100000)"
+	@echo "make sweep     full runs at several chunk sizes on one corpus (SWEEP_N=3000)"
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +52,10 @@ docs: $(BIN)/.installed
 N ?= 1000
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run --n $(N)
+
+SWEEP_N ?= 3000
+sweep: $(BIN)/.installed
+	$(BIN)/python -m bench.sweep --n $(SWEEP_N)
 
 clean:
 	rm -rf $(VENV) .prefect data .pytest_cache

@@ -6,11 +6,16 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from pathlib import Path
 from typing import NamedTuple
 
 import ftfy
 
 from flows.records import Article, RawDocument
+
+# What cleaning does is this module, ftfy and Unicode's tables: a source hash taken with another version of either
+# is stale, and the article is cleaned again (and redone only if its content_hash changed).
+_CLEANER = hashlib.sha256(Path(__file__).read_bytes() + f"{ftfy.__version__} {unicodedata.unidata_version}".encode()).hexdigest()[:12]
 
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, normalization="NFC", explain=True)
 FTFY_NO_ENCODING = FTFY_CONFIG._replace(fix_encoding=False)
@@ -162,6 +167,7 @@ def clean_document(doc: RawDocument) -> Article:
     return Article(
         article_id=article_id_for(doc["source_uri"]),
         content_hash=content_hash_for(body, headline, summary, doc["outlet"], published),
+        source_hash=source_hash_for(doc),
         source_uri=doc["source_uri"],
         outlet=doc["outlet"],
         headline=headline,
@@ -380,6 +386,13 @@ def article_id_for(source_uri: str) -> str:
     """Stable id from where the article comes from (url, relative path, or path#Lline), not from its
     text: a source re-sent with edited text keeps its id and becomes a new version of its row."""
     return "a_" + hashlib.sha256(source_uri.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def source_hash_for(doc: RawDocument) -> str:
+    """Hash of the input record as read and of the cleaner itself: an input whose hash is
+    published cleans into the published article, so a rerun skips it without cleaning it."""
+    parts = [_CLEANER, *(doc[k] if doc[k] is not None else "\x00" for k in ("source_uri", "text", "outlet", "published", "headline"))]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def content_hash_for(

@@ -17,6 +17,8 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
+from flows.spanlist import SpanList, is_span_list_type, list_column
+
 DEFAULT_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 # Publication order: later tables reference earlier ones, so readers meet articles first.
@@ -385,6 +387,8 @@ def find_unknown_keys(value: Any, arrow_type: pa.DataType, where: str) -> list[s
     """Keys in nested dicts that the struct type lacks (Arrow would drop them silently)."""
     if value is None:
         return []
+    if isinstance(value, SpanList):
+        value = value.added  # the published part is Arrow of this very type already
     names = _flat_struct_fields(arrow_type)
     if names is not None and isinstance(value, list):
         # A popular entity holds a mention per article: check every item's keys at once, and
@@ -428,5 +432,8 @@ def to_arrow(rows: Sequence[Mapping[str, Any]], contract: TableContract) -> pa.T
     if problems:
         shown = ", ".join(problems[:10])
         raise ValueError(f"{contract.name}: keys not in the contract: {shown}")
-    columns = {name: [row.get(name) for row in rows] for name in contract.column_names}
+    columns = {}
+    for arrow_field in schema:
+        values = [row.get(arrow_field.name) for row in rows]
+        columns[arrow_field.name] = list_column(values, arrow_field.type) if is_span_list_type(arrow_field.type) else values
     return pa.Table.from_pydict(columns, schema=schema)

@@ -20,7 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 
-from flows import clean, contracts, ingest, nlp, progress, publish, report, resolve, retract, storage, workers
+from flows import clean, contracts, ingest, nlp, progress, publish, report, resolve, retract, spanlist, storage, workers
 from flows.settings import Settings
 from flows.stories import StoryIndex
 
@@ -45,7 +45,8 @@ def extract_task(articles: list[Any], settings: Settings) -> list[dict[str, Any]
 
 @task(**TASK)
 def load_published_task(data_dir: Any) -> tuple[dict[str, list[dict[str, Any]]], StoryIndex]:
-    state = {name: storage.read_rows(data_dir, name) for name in ("entities", "events", "deals")}
+    # Evidence lists stay Arrow (flows/spanlist.py): most of the state's size, rarely read.
+    state = {name: spanlist.rows_from_table(storage.read_table(data_dir, name)) for name in ("entities", "events", "deals")}
     articles = storage.read_columns(data_dir, "articles", [*ARTICLE_STATE, "body"])
     stories = StoryIndex()
     stories.add_published(articles)
@@ -166,6 +167,7 @@ class _Run:
                 entry["version"] = done["version"]
                 entry["upserts"] += done["upserts"]
                 entry["deletes"] += done["deletes"]
+                spanlist.freeze(changes[name].upserts, tables[name])  # what the chunk added stays as Arrow only
                 published[name] = _keep(proposed[name], name)
             else:
                 entry["version"] = storage.current_version(data, name)
@@ -231,8 +233,11 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
     global _POOL
     logger = get_run_logger()
     run = _Run(settings, publish.new_run_id())
-    # An article is to do when its source is new or its content changed (content_hash).
-    known = {r["article_id"]: r["content_hash"] for r in storage.read_columns(settings.data_dir, "articles", ["article_id", "content_hash"])}
+    # An article is to do when its source is new or its content changed (content_hash); an input
+    # whose source_hash is published is not even cleaned.
+    state = storage.read_columns(settings.data_dir, "articles", ["article_id", "content_hash", "source_hash"])
+    known = {r["article_id"]: r["content_hash"] for r in state}
+    sources = {r["article_id"]: r["source_hash"] for r in state if r["source_hash"]}
     initially = set(known)
     quarantined: list[dict[str, Any]] = []
     pending: deque[tuple[list[Any], PrefectFuture[Any]]] = deque()
@@ -244,8 +249,10 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
             run.documents += len(documents)
             quarantined += [dict(q) for q in bad]
             clock = run.tick("ingest", clock)
-            new, _ = retract.select_articles(clean_task(quote(documents)), [{"article_id": k, "content_hash": v} for k, v in known.items()])
+            todo = retract.skip_unchanged(documents, sources)
+            new, _ = retract.select_articles(clean_task(quote(todo)), [{"article_id": k, "content_hash": v} for k, v in known.items()])
             known.update({a["article_id"]: a["content_hash"] for a in new})
+            sources.update({a["article_id"]: a["source_hash"] for a in new})
             edited_count += sum(a["article_id"] in initially for a in new)  # published before this run
             clock = run.tick("clean", clock)
             _progress("clean", run.documents, run.documents)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flows import __version__
+from flows import __version__, spanlist
 
 # Published last: an article row means "fully processed", so a crash before it makes the next run redo it.
 PUBLISH_ORDER = ("entities", "events", "deals", "articles")
@@ -50,7 +50,7 @@ def plan_changes(current: list[dict[str, Any]], proposed: list[dict[str, Any]], 
 def refused_rows(rows: list[dict[str, Any]], failures: list[Any]) -> list[dict[str, Any]]:
     """The sampled rows behind critical failures, each once, for the run report."""
     positions = sorted({i for f in failures for i in f.sample_rows if 0 <= i < len(rows)})
-    return [rows[i] for i in positions]
+    return [{k: spanlist.plain(v) for k, v in rows[i].items()} for i in positions]
 
 
 def code_version() -> str:

@@ -30,6 +30,7 @@ class Article(TypedDict):
 
     article_id: str
     content_hash: str
+    source_hash: str
     source_uri: str
     outlet: str | None
     headline: str | None

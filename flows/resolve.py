@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flows.ids import stable_id
+from flows.spanlist import copy_items, items_in
 from flows.money import to_usd
 from flows.nlp import load_rules
 from flows.stories import StoryIndex, assign_stories
@@ -188,7 +189,7 @@ def resolve_entities(
         if row is None:
             row = {"name": name, "type": label, "aliases": [], "mentions": [], "article_ids": [], "sources": set()}
         elif id(row) not in owned:
-            row = {**row, "aliases": list(row["aliases"]), "mentions": list(row["mentions"]), "article_ids": list(row["article_ids"])}
+            row = {**row, "aliases": list(row["aliases"]), "mentions": copy_items(row["mentions"]), "article_ids": list(row["article_ids"])}
         rows[name] = row
         owned.add(id(row))
         return row
@@ -197,14 +198,16 @@ def resolve_entities(
         name, label = canonical[name_key(row["name"])]
         if name in rows:  # two published entities now known to be one
             target = own(name)
-            for field in ("aliases", "mentions", "article_ids"):
+            for field in ("aliases", "article_ids"):
                 target[field] += [x for x in row[field] if x not in target[field]]
+            known = {_evidence_key(m) for m in target["mentions"]}
+            target["mentions"].extend(m for m in row["mentions"] if _evidence_key(m) not in known)
         elif (name, label) == (row["name"], row["type"]):
             rows[name] = row
         else:
             rows[name] = row
             own(name).update(name=name, type=label)
-    chunk_ids = {ex["article_id"] for ex in extractions}
+    chunk_ids = frozenset(ex["article_id"] for ex in extractions)
     surface_map: dict[str, dict[str, str]] = {}
     # Sets beside the lists: a common entity has a mention in most articles, and list scans are quadratic.
     members_seen: dict[str, tuple[set[str], set[tuple[Any, ...]], set[str]]] = {}
@@ -218,7 +221,7 @@ def resolve_entities(
             row.setdefault("sources", set()).add(m["source"])
             if name not in members_seen:
                 # Only this chunk's articles can repeat a mention (the flow retracts them first).
-                seen = {_evidence_key(e) for e in row["mentions"] if e["article_id"] in chunk_ids}
+                seen = {_evidence_key(e) for e in items_in(row["mentions"], chunk_ids)}
                 members_seen[name] = (set(row["aliases"]), seen, set(row["article_ids"]))
             aliases, mentions, article_ids = members_seen[name]
             alias = re.sub(r"\s+", " ", m["text"]).strip()
@@ -375,6 +378,7 @@ class _Blocks:
 
     def __init__(self, rows: list[dict[str, Any]], keys: Any) -> None:
         self.index: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+        self.keys_at: dict[int, set[tuple[Any, ...]]] = defaultdict(set)  # what each position is indexed under
         self.position: dict[int, int] = {}
         self.owned: set[int] = set()  # ids of the rows this resolution made or copied
         for at, row in enumerate(rows):
@@ -396,7 +400,13 @@ class _Blocks:
 
     def add(self, rows: list[dict[str, Any]], row: dict[str, Any], keys: list[tuple[Any, ...]]) -> None:
         at = self.position.setdefault(id(row), len(rows) - 1)  # a row not met yet was just appended
+        # A row re-added after each merge keeps its keys: index only the new ones, or a deal reported
+        # by hundreds of articles costs hundreds of set insertions per merge.
+        known = self.keys_at[at]
         for key in keys:
+            if key in known:
+                continue
+            known.add(key)
             self.index[key].add(at)
             if key[-1] is not None:
                 self.index[(*key[:-1], "*")].add(at)

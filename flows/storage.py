@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, QueryBuilder, write_deltalake
+from deltalake import CommitProperties, DeltaTable, Field, QueryBuilder, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
 _DELETE = "__newsflow_delete"
@@ -145,6 +145,10 @@ def upsert(
         write_deltalake(uri, rows, mode="error", commit_properties=props)
         return DeltaTable(uri).version()
     assert existing is not None
+    known = set(pa.schema(existing.schema().to_arrow()).names)
+    gained = [Field.from_arrow(f.with_nullable(True)) for f in rows.schema if f.name not in known]
+    if gained:  # the contract gained columns since the table was written: older rows read them as null
+        existing.alter.add_columns(gained, commit_properties=props)
     # Tombstones share the rows' schema (all null but the key) so one MERGE both deletes and upserts.
     loose = pa.schema([f.with_nullable(True) for f in rows.schema])
     tombstones = pa.table(
@@ -243,13 +247,19 @@ def read_rows(data_dir: Path | str, name: str, version: int | str | None = None)
 
 
 def read_columns(data_dir: Path | str, name: str, columns: Iterable[str]) -> list[dict[str, Any]]:
-    """Only some columns of the latest version as records, e.g. for the run report (empty when absent)."""
+    """Only some columns of the latest version as records, e.g. for the run report (empty when absent).
+
+    A column the table was written without (its contract gained it later) reads as None."""
     table = _open(data_dir, name)
     if table is None:
         return []
+    columns = list(columns)
+    schema = pa.schema(table.schema().to_arrow())
+    present = [c for c in columns if c in schema.names]
+    if len(present) < len(columns):
+        return [{c: row.get(c) for c in columns} for row in read_columns(data_dir, name, present or schema.names[:1])]
     wanted = ", ".join(f'"{c}"' for c in columns)
     reader = QueryBuilder().register("t", table).execute(f"SELECT {wanted} FROM t").read_all()
-    schema = pa.schema(table.schema().to_arrow())
     return pa.table(reader).cast(pa.schema([schema.field(c) for c in reader.schema.names])).to_pylist()
 
 

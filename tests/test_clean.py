@@ -16,6 +16,7 @@ from flows.clean import (
     parse_dateline,
     parse_full_date,
     parse_header,
+    source_hash_for,
     split_headline,
     split_summary,
 )
@@ -342,6 +343,15 @@ def test_article_id_follows_the_source_and_content_hash_the_text() -> None:
     assert re.fullmatch(r"[0-9a-f]{16}", original["content_hash"])
 
 
+def test_source_hash_follows_the_record_as_read() -> None:
+    original = raw("Talks resume on Monday.", source_uri="feed/x.txt", outlet="Dawn")
+    same = clean_document(dict(original))["source_hash"]
+    assert same == source_hash_for(original) and re.fullmatch(r"[0-9a-f]{16}", same)
+    # Unlike content_hash, whitespace counts: the record is not cleaned before it is hashed.
+    for changed in ({"text": "Talks  resume on Monday."}, {"outlet": None}, {"published": "2025-01-02"}, {"headline": "Talks"}, {"source_uri": "y.txt"}):
+        assert source_hash_for({**original, **changed}) != same, changed
+
+
 def test_non_english_is_flagged() -> None:
     a = clean_document(raw("Der Minister sagte, dass die Gespräche fortgesetzt werden."))
     assert (a["language"], "non_english" in a["quality_flags"]) == ("und", True)
@@ -349,6 +359,6 @@ def test_non_english_is_flagged() -> None:
 
 def test_clean_document_returns_every_article_column() -> None:
     a = clean_document(raw("Officials met on Monday.", outlet="Dawn", source_uri="x/y.txt"))
-    assert set(a) == {"article_id", "content_hash", "source_uri", "outlet", "headline", "dateline", "published_date",
+    assert set(a) == {"article_id", "content_hash", "source_hash", "source_uri", "outlet", "headline", "dateline", "published_date",
                       "published_date_source", "summary", "body", "language", "word_count", "quality_flags"}
     assert (a["outlet"], a["source_uri"], a["word_count"]) == ("Dawn", "x/y.txt", 4)

@@ -68,6 +68,7 @@ SAMPLE_ROWS = {
     "articles": {
         "article_id": "a_0000000000000001",
         "content_hash": "0123456789abcdef",
+        "source_hash": "fedcba9876543210",
         "source_uri": "seeds/x.txt",
         "outlet": None,
         "headline": "Hello",

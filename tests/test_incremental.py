@@ -64,7 +64,7 @@ def _event(actors, article, start, kind="meeting"):
 
 def _deal(parties, article, amount, amount_text, part_of=None):
     return {
-        "deal_type": "loan", "status": "approved", "amount": amount, "currency": "USD", "amount_text": amount_text, "qualifier": None,
+        "deal_type": "loan", "status": "approved", "amount": amount, "currency": "USD", "amount_text": amount_text, "amount_qualifier": None,
         "parties": parties, "party_roles": [{"name": p, "role": "counterparty"} for p in parties], "project": None, "sector": None,
         "extractor": "t", "confidence": 0.5, "part_of": part_of,
         "evidence": {"article_id": article, "sentence_index": 0, "start": int(amount), "end": int(amount) + 1, "text": "x"},

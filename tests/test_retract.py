@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flows.retract import retract_articles, select_articles
+from flows.clean import article_id_for, source_hash_for
+from flows.retract import retract_articles, select_articles, skip_unchanged
 
 
 def ev(aid: str, start: int = 0) -> dict:
@@ -37,6 +38,17 @@ def test_select_articles_redoes_new_and_changed_sources_only():
     todo, edited = select_articles(cleaned, PUBLISHED["articles"])
     assert [(a["article_id"], a["content_hash"]) for a in todo] == [("a2", "h2x"), ("a3", "h3")]
     assert edited == {"a2"}
+
+
+def doc(uri: str, text: str) -> dict:
+    return {"source_uri": uri, "text": text, "outlet": None, "published": None, "headline": None}
+
+
+def test_inputs_whose_source_hash_is_published_are_not_cleaned_again():
+    published = {article_id_for(u): source_hash_for(doc(u, "old")) for u in ("a.txt", "b.txt", "c.txt")}
+    docs = [doc("a.txt", "old"), doc("b.txt", "new"), doc("c.txt", "new"), doc("c.txt", "old"), doc("d.txt", "old")]
+    # a: unchanged; b: edited; c: its last record is the published one, so the source is unchanged; d: new.
+    assert [(d["source_uri"], d["text"]) for d in skip_unchanged(docs, published)] == [("b.txt", "new"), ("d.txt", "old")]
 
 
 def test_retract_removes_evidence_and_rows_left_without_any():

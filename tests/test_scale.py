@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
 
-from flows import ingest, publish, resolve, storage, workers
+from flows import clean, ingest, publish, resolve, storage, workers
 from tests.conftest import SEEDS
 
 KEYS = {"articles": "article_id", "entities": "entity_id", "events": "event_id", "deals": "deal_id"}
@@ -93,8 +96,9 @@ def test_blocked_event_resolution_matches_a_full_scan():
     assert len(rows) < len(cands)  # something was merged, so the comparison meant something
 
 
-def test_chunked_incremental_run_updates_rows_in_place(run_flow, tmp_path):
-    """Chunks of one article, then one more article: rows that gain a source are merged, not duplicated."""
+def test_chunked_incremental_run_updates_rows_in_place(run_flow, tmp_path, monkeypatch):
+    """Chunks of one article, then one more article: rows that gain a source are merged, not duplicated,
+    and the published inputs are not even cleaned again."""
     first_three = tmp_path / "in"
     first_three.mkdir()
     seeds = sorted(SEEDS.glob("*.txt"))
@@ -105,8 +109,11 @@ def test_chunked_incremental_run_updates_rows_in_place(run_flow, tmp_path):
     assert first["success"] and first["new_articles"] == 3
     before = {r["entity_id"]: r for r in storage.read_rows(data, "entities")}
     shutil.copy(seeds[3], first_three)
+    cleaned = []
+    monkeypatch.setattr(clean, "clean_document", lambda d, real=clean.clean_document: cleaned.append(d["source_uri"]) or real(d))
     second = run_flow(first_three, data, chunk_size=1)
     assert second["success"] and second["new_articles"] == 1 and second["already_published"] == 3
+    assert cleaned == [seeds[3].name]
     for name in ("articles", "entities", "events", "deals"):
         keys = [r[KEYS[name]] for r in storage.read_rows(data, name)]
         assert len(keys) == len(set(keys)), f"{name} has duplicate keys"
@@ -122,3 +129,13 @@ def test_one_big_jsonl_file_streams_in_chunks_too(tmp_path):
     chunks = list(ingest.iter_chunks(big, chunk_size=2))
     assert [len(c[0]) for c in chunks] == [2, 2, 1]
     assert [d for c in chunks for d in c[0]] == ingest.ingest_path(big)[0]
+
+
+def test_arrow_and_delta_lake_are_told_to_hand_freed_memory_back():
+    """Set before either library loads (a fresh process importing the CLI); a value the user set wins."""
+    code = "import flows.cli, os, pyarrow as pa; print(pa.default_memory_pool().backend_name, os.environ['_RJEM_MALLOC_CONF'])"
+    clean_env = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", "_RJEM_MALLOC_CONF")}
+    ours = subprocess.run([sys.executable, "-c", code], env=clean_env, capture_output=True, text=True, check=True)
+    assert ours.stdout.split() == ["system", "dirty_decay_ms:0,muzzy_decay_ms:0"]
+    users = subprocess.run([sys.executable, "-c", code], env={**clean_env, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc", "_RJEM_MALLOC_CONF": "narenas:1"}, capture_output=True, text=True, check=True)
+    assert users.stdout.split() == ["mimalloc", "narenas:1"]

@@ -22,6 +22,15 @@ def test_upsert_creates_merges_and_deletes_in_one_commit_each(tmp_path):
     assert [(h["version"], h["run_id"], h["rows"]) for h in history] == [(1, "r2", 2), (0, "r1", 2)]
 
 
+def test_a_column_the_contract_gained_is_added_and_reads_as_null_for_older_rows(tmp_path):
+    storage.upsert(tmp_path, "t", rows(("a", 1)), key="id", metadata={"run_id": "r1"})
+    assert storage.read_columns(tmp_path, "t", ["id", "hash"]) == [{"id": "a", "hash": None}]
+    wider = rows(("b", 2)).append_column("hash", pa.array(["h"]))
+    storage.upsert(tmp_path, "t", wider, key="id", metadata={"run_id": "r2"})
+    read = sorted(storage.read_columns(tmp_path, "t", ["id", "hash"]), key=lambda r: r["id"])
+    assert read == [{"id": "a", "hash": None}, {"id": "b", "hash": "h"}]
+
+
 def test_empty_first_write_still_creates_a_readable_table(tmp_path):
     storage.upsert(tmp_path, "t", rows(), key="id", metadata={"run_id": "r"})
     table = storage.read_table(tmp_path, "t")
