@@ -26,7 +26,7 @@ _PREFIX = "newsflow"
 
 
 def register_site(site_dir: Path, store_dir: Path) -> tuple[str, str]:
-    """Add (once per process) a results store and a Data Docs site for these directories."""
+    """Add (once per context) a results store and a Data Docs site for these directories."""
     context = get_gx_context()
     token = hashlib.sha1(f"{site_dir.resolve()}|{store_dir.resolve()}".encode()).hexdigest()[:10]
     store_name, site_name = f"{_PREFIX}_results_{token}", f"{_PREFIX}_docs_{token}"
@@ -73,24 +73,40 @@ def build_data_docs(
 
     Returns {"index": path, "pages": {table: [page paths]}} with absolute file paths.
     """
+    return build_site(store_results(results, run_id, site_dir=site_dir, store_dir=store_dir), site_dir=site_dir, store_dir=store_dir)
+
+
+Identifiers = dict[str, list[ValidationResultIdentifier]]
+
+
+def store_results(
+    results: Mapping[str, ValidationResult], run_id: str, *, site_dir: Path, store_dir: Path
+) -> Identifiers:
+    """Keep each table's GE results in the results store, for build_site to render."""
     with _GX_LOCK:
-        context = get_gx_context()
-        store_name, site_name = register_site(site_dir, store_dir)
-        store = context.stores[store_name]
-        identifiers: dict[str, list[ValidationResultIdentifier]] = {}
+        store = get_gx_context().stores[register_site(site_dir, store_dir)[0]]
+        identifiers: Identifiers = {}
         now = dt.datetime.now(dt.timezone.utc)
         for table, result in results.items():
             identifiers[table] = [identify(table, i, run_id, now) for i in range(len(result.outcomes))]
             for identifier, outcome in zip(identifiers[table], result.outcomes, strict=True):
                 store.set(identifier, outcome)
+    return identifiers
+
+
+def build_site(identifiers: Identifiers, *, site_dir: Path, store_dir: Path, index: bool = True) -> dict[str, Any]:
+    """Render the pages of the stored results `identifiers`, and the site index unless index=False."""
+    with _GX_LOCK:
+        context = get_gx_context()
+        site_name = register_site(site_dir, store_dir)[1]
         flat = [i for ids in identifiers.values() for i in ids]
-        built = context.build_data_docs(site_names=[site_name], resource_identifiers=flat)
+        built = context.build_data_docs(site_names=[site_name], resource_identifiers=flat, build_index=index)
         pages = {
             table: [page_path(context, site_name, identifier) for identifier in ids]
             for table, ids in identifiers.items()
         }
         quiet_gx_loggers()
-    return {"index": file_path(built[site_name]), "pages": pages}
+    return {"index": file_path(built[site_name]), "pages": pages} if index else {"pages": pages}
 
 
 def page_path(context: Any, site_name: str, identifier: ValidationResultIdentifier) -> str:

@@ -83,12 +83,25 @@ def publish_task(data_dir: Any, name: str, upserts: Any, deletes: list[str], met
 
 @task(**TASK)
 def data_docs_task(data_dir: Any, key: str, results: dict[str, Any]) -> dict[str, Any]:
+    """Store a chunk's GE results and render their pages; {} for an object store (no Data Docs site)."""
     from flows import datadocs  # Great Expectations: imported only by runs that validate
 
     dirs = storage.data_docs_dirs(data_dir)
     if dirs is None:
-        return {}  # object store: the results are in the run report; no Data Docs site
-    return datadocs.build_data_docs(results, key, site_dir=dirs[0], store_dir=dirs[1])
+        return {}  # the results are in the run report
+    stored = datadocs.store_results(results, key, site_dir=dirs[0], store_dir=dirs[1])
+    return {"stored": stored, **datadocs.build_site(stored, site_dir=dirs[0], store_dir=dirs[1], index=False)}
+
+
+@task(**TASK)
+def data_docs_index_task(data_dir: Any, stored: dict[str, Any]) -> str:
+    """The Data Docs index, once per run: it lists every stored result, so building it per chunk
+    cost more with every chunk and every run. GE builds it with some pages: the last ones again."""
+    from flows import datadocs
+
+    dirs = storage.data_docs_dirs(data_dir)
+    assert dirs is not None, "results are stored only for a local data dir"
+    return str(datadocs.build_site(stored, site_dir=dirs[0], store_dir=dirs[1])["index"])
 
 
 @task(**TASK)
@@ -133,6 +146,7 @@ class _Run:
         self.extracted = 0
         self.to_extract = 0
         self.data_docs: dict[str, Any] = {}
+        self.last_stored: dict[str, Any] = {}  # the last chunk's stored GE results, to build the Data Docs index with
 
     def commit_chunk(self, new: list[Any], extractions: list[dict[str, Any]]) -> None:
         """Resolve one chunk against the published state, validate what changes, publish what passes."""
@@ -154,7 +168,8 @@ class _Run:
         self.chunks += 1
         docs = data_docs_task(data, self.run_id if self.chunks == 1 else f"{self.run_id}-{self.chunks}", quote(results))
         if docs:
-            self.data_docs = {"index": docs["index"], "pages": {n: [*self.data_docs.get("pages", {}).get(n, []), *p] for n, p in docs["pages"].items()}}
+            self.last_stored = docs["stored"]
+            self.data_docs = {"pages": {n: [*self.data_docs.get("pages", {}).get(n, []), *p] for n, p in docs["pages"].items()}}
         clock = self.tick("validate", clock)
         all_valid = all(r.success for r in results.values())
         self.metadata = self.metadata or publish.commit_metadata(self.run_id, self.settings.model, nlp.model_version(self.settings.model), self.documents)
@@ -180,7 +195,7 @@ class _Run:
             entry["rows"] = len(published[name])
         self.tick("publish", clock)
         if not all_valid:  # the chunk's articles stay unpublished: they are no story for later ones
-            self.stories.remove(todo)
+            self.stories.rollback(todo)
         self.valid = self.valid and all_valid
         workers.release_memory()  # the chunk's frames and Arrow tables are garbage now
 
@@ -294,8 +309,8 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
         "success": run.valid,
         "seconds": run.seconds,  # wall time per stage in this process; "extract_wait" = idle on workers
     }
-    if run.data_docs:
-        summary["data_docs"] = run.data_docs
+    if run.last_stored:
+        summary["data_docs"] = {"index": data_docs_index_task(settings.data_dir, quote(run.last_stored)), **run.data_docs}
     summary["report_page"] = report_task(settings.data_dir, summary)
     storage.write_report(settings.data_dir, run.run_id, summary)
     return summary

@@ -66,11 +66,6 @@ class SpanList(Sequence[Item]):
         """A copy to add to: it shares the published array, which nobody changes."""
         return SpanList(self.frozen, list(self.added))
 
-    def to_arrow(self, item_type: pa.DataType) -> pa.Array:
-        if not self.added:
-            return self.frozen
-        return pa.concat_arrays([self.frozen, pa.array(self.added, type=item_type)])
-
 
 def _article_mask(frozen: pa.StructArray, ids: Collection[str]) -> pa.Array:
     return pc.is_in(frozen.field("article_id"), value_set=_value_set(frozenset(ids)))
@@ -133,7 +128,8 @@ def list_column(values: Sequence[Any], arrow_type: pa.ListType) -> pa.Array:
             continue
         fresh = value.added if isinstance(value, SpanList) else value
         if isinstance(value, SpanList) and len(value.frozen):
-            parts.append(value.frozen)
+            # Read back from Delta, a struct may differ in nullability from the contract's type.
+            parts.append(value.frozen if value.frozen.type == item_type else value.frozen.cast(item_type))
         if fresh:
             parts.append(added_array.slice(used, len(fresh)))
             used += len(fresh)

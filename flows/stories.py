@@ -69,6 +69,7 @@ class StoryIndex:
         self._position: dict[str, int] = {}
         self._story_ids: list[str] = []
         self._story_codes: dict[str, int] = {}
+        self._replaced: dict[str, int] = {}  # article id -> its previous position, dead since its new text came
 
     def __len__(self) -> int:
         return self.documents
@@ -89,6 +90,19 @@ class StoryIndex:
             self._live[k] = False
             self.documents -= 1
 
+    def rollback(self, article_ids: Iterable[str]) -> None:
+        """Undo a chunk that was not published: its articles leave, and the version of an edited
+        one that was there before comes back."""
+        ids = list(article_ids)
+        self.remove(ids)
+        for article_id in ids:
+            k = self._replaced.pop(article_id, None)
+            if k is not None and article_id not in self._position:
+                self._position[article_id] = k
+                self._live[k] = True
+                self.df[self._terms[self._offsets[k] : self._offsets[k + 1]]] += 1
+                self.documents += 1
+
     def _intern(self, story_id: str) -> int:
         code = self._story_codes.get(story_id)
         if code is None:
@@ -98,6 +112,7 @@ class StoryIndex:
 
     def _add(self, rows: list[Mapping[str, Any]]) -> int:
         """Tokenise and append rows (replacing known ids, as a retraction would); returns the first position."""
+        self._replaced.update((r["article_id"], self._position[r["article_id"]]) for r in rows if r["article_id"] in self._position)
         self.remove(r["article_id"] for r in rows)
         ids: list[int] = []
         counts: list[int] = []

@@ -170,6 +170,22 @@ def test_edited_and_unpublished_articles_leave_the_index():
     assert_reference_weights(index, existing + chunk)  # nothing of the removed texts counts in the IDF
 
 
+def test_a_rolled_back_chunk_leaves_and_brings_back_what_its_edits_replaced():
+    articles = generate(120, seed=5)
+    index = StoryIndex()
+    existing = []
+    got = assign_stories(articles[:60], index)
+    existing = [{**a, "story_id": got[a["article_id"]]} for a in articles[:60]]
+    # A chunk with two edited articles and new ones fails validation: nothing of it was published.
+    failed = [{**articles[3], "body": articles[100]["body"]}, {**articles[7], "published_date": None}, *articles[60:90]]
+    assign_stories(failed, index)
+    index.rollback(a["article_id"] for a in failed)
+    assert len(index) == len(existing)
+    assert_reference_weights(index, existing)  # the published texts of the edited two count again
+    chunk = articles[90:]
+    assert assign_stories(chunk, index) == ref_assign(chunk, existing)
+
+
 def assert_reference_weights(index, articles):
     """The index's TF-IDF vector of every article equals the reference's over exactly these articles."""
     vectors = ref_vectors({a["article_id"]: a["body"] for a in articles})

@@ -247,6 +247,17 @@ def test_validate_tables_adds_known_ids_to_the_articles_given(contracts):
     assert validate_tables(tables, contracts, references=known)["entities"].success
 
 
+def test_each_validation_of_a_chunk_starts_on_a_new_ge_context(contracts):
+    """GE's context keeps something of every batch it validated: a long run renews it per chunk."""
+    from flows import validate
+
+    tables = {"articles": to_arrow(make_rows("articles", 3), contracts["articles"])}
+    validate_tables(tables, contracts)
+    first = validate.get_gx_context()
+    assert validate_tables(tables, contracts)["articles"].success
+    assert validate.get_gx_context() is not first
+
+
 def test_warning_severity_is_reported_but_does_not_fail(tmp_path):
     schemas = tmp_path / "schemas"
     shutil.copytree(DEFAULT_SCHEMAS_DIR, schemas)
