@@ -68,6 +68,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         from flows.progress import attach_terminal_bar
 
         attach_terminal_bar()  # a bar with ETA on a terminal only
+        if _small_input(settings.input_path):  # parsed in this process: load the model while the server boots
+            from flows.nlp import load_pipeline
+
+            load_pipeline(settings.model)
         try:
             wait_until_ready(server, float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
             summary = run_pipeline(settings)
@@ -82,6 +86,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         _print_run(summary)
     return 0 if summary["success"] else 1
+
+
+def _small_input(path: Path) -> bool:
+    """Too few bytes to hold the articles that start a worker pool (workers.MIN_POOL_ARTICLES, at
+    2 KB or more each): such a run parses in its own process. Stops counting at the threshold."""
+    from flows.workers import MIN_POOL_ARTICLES
+
+    budget = MIN_POOL_ARTICLES * 2_000
+    walk = [(str(path.parent), [], [path.name])] if path.is_file() else os.walk(path)  # links not followed
+    for folder, _, names in walk:
+        for name in names:
+            try:
+                budget -= os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                continue  # ingest quarantines what it cannot read
+            if budget < 0:
+                return False
+    return True
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

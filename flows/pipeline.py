@@ -96,12 +96,13 @@ def data_docs_task(data_dir: Any, key: str, results: dict[str, Any]) -> dict[str
 @task(**TASK)
 def data_docs_index_task(data_dir: Any, stored: dict[str, Any]) -> str:
     """The Data Docs index, once per run: it lists every stored result, so building it per chunk
-    cost more with every chunk and every run. GE builds it with some pages: the last ones again."""
+    cost more with every chunk and every run. GE builds it with at least one page: one again."""
     from flows import datadocs
 
     dirs = storage.data_docs_dirs(data_dir)
     assert dirs is not None, "results are stored only for a local data dir"
-    return str(datadocs.build_site(stored, site_dir=dirs[0], store_dir=dirs[1])["index"])
+    table, identifiers = next((t, ids) for t, ids in stored.items() if ids)
+    return str(datadocs.build_site({table: identifiers[:1]}, site_dir=dirs[0], store_dir=dirs[1])["index"])
 
 
 @task(**TASK)

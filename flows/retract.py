@@ -61,7 +61,7 @@ def retract_articles(published: dict[str, Rows], article_ids: Collection[str]) -
     }
 
 
-def _retract_evidence(rows: Rows, ids: set[str]) -> Rows:
+def _retract_evidence(rows: Rows, ids: frozenset[str]) -> Rows:
     kept = []
     for row in rows:
         if not set(row["article_ids"]) & ids and not articles_of(row["evidence"]) & ids:
@@ -73,7 +73,7 @@ def _retract_evidence(rows: Rows, ids: set[str]) -> Rows:
     return kept
 
 
-def _retract_mentions(rows: Rows, ids: set[str]) -> Rows:
+def _retract_mentions(rows: Rows, ids: frozenset[str]) -> Rows:
     kept = []
     for row in rows:
         if not set(row["article_ids"]) & ids and not articles_of(row["mentions"]) & ids:

@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 
 from flows.cli import build_parser, main
+from flows.workers import MIN_POOL_ARTICLES
+from tests.conftest import SEEDS
 
 
 def test_missing_input_is_a_one_line_error_with_exit_2(tmp_path, capsys):
@@ -26,3 +28,15 @@ def test_history_lists_versions(seeds_run, capsys):
     data, first, _ = seeds_run
     assert main(["history", "deals", "--data", str(data)]) == 0
     assert first["run_id"] in capsys.readouterr().out
+
+
+def test_a_run_too_small_for_a_worker_pool_is_told_apart_without_reading_everything(tmp_path):
+    from flows.cli import _small_input
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.txt").write_text("x" * 1_000)
+    (tmp_path / "two.jsonl").write_text("x" * 1_000)
+    assert _small_input(tmp_path) and _small_input(tmp_path / "two.jsonl")
+    (tmp_path / "a" / "big.jsonl").write_bytes(b"x" * (MIN_POOL_ARTICLES * 2_000))
+    assert not _small_input(tmp_path) and _small_input(tmp_path / "two.jsonl")
+    assert _small_input(SEEDS)  # the seeds parse in the flow's process, so the model loads while the server boots
