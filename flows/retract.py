@@ -64,7 +64,7 @@ def retract_articles(published: dict[str, Rows], article_ids: Collection[str]) -
 def _retract_evidence(rows: Rows, ids: frozenset[str]) -> Rows:
     kept = []
     for row in rows:
-        if not set(row["article_ids"]) & ids and not articles_of(row["evidence"]) & ids:
+        if ids.isdisjoint(row["article_ids"]) and ids.isdisjoint(articles_of(row["evidence"])):
             kept.append(row)
             continue
         evidence = without_articles(row["evidence"], ids)
@@ -76,7 +76,7 @@ def _retract_evidence(rows: Rows, ids: frozenset[str]) -> Rows:
 def _retract_mentions(rows: Rows, ids: frozenset[str]) -> Rows:
     kept = []
     for row in rows:
-        if not set(row["article_ids"]) & ids and not articles_of(row["mentions"]) & ids:
+        if ids.isdisjoint(row["article_ids"]) and ids.isdisjoint(articles_of(row["mentions"])):
             kept.append(row)
             continue
         mentions = without_articles(row["mentions"], ids)

@@ -142,10 +142,8 @@ def rows_from_table(table: pa.Table | None) -> list[dict[str, Any]]:
     """A table as records whose list<struct> columns are SpanLists over the table's own buffers."""
     if table is None:
         return []
-    frozen = [name for name in table.column_names if is_span_list_type(table.schema.field(name).type)]
-    rows = table.drop_columns(frozen).to_pylist()
-    for name in frozen:
-        attach(rows, name, table.column(name))
+    rows = table.drop_columns([n for n in table.column_names if is_span_list_type(table.schema.field(n).type)]).to_pylist()
+    freeze(rows, table)
     return rows
 
 
@@ -154,8 +152,8 @@ def attach(rows: list[dict[str, Any]], name: str, column: pa.ChunkedArray | pa.A
     lists = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     values = lists.values  # every row's items; slicing it copies nothing
     offsets = lists.offsets.to_pylist()  # into `values`, also when `lists` is itself a slice
-    for index, row in enumerate(rows):
-        row[name] = SpanList(values.slice(offsets[index], offsets[index + 1] - offsets[index])) if lists[index].is_valid else None
+    for index, (row, valid) in enumerate(zip(rows, lists.is_valid().to_pylist(), strict=True)):
+        row[name] = SpanList(values.slice(offsets[index], offsets[index + 1] - offsets[index])) if valid else None
 
 
 def freeze(rows: list[dict[str, Any]], table: pa.Table) -> None:
