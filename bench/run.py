@@ -2,7 +2,8 @@
 
     python -m bench.run [--n 1000|10000|100000] [--processes P] [--chunk-size C]
 
-One invocation: build the corpus; time `newsflow run` on the seeds (fixed overhead), on the
+One invocation: build the corpus; time `newsflow run` on the seeds (the first run on a new
+Prefect home, then the fixed overhead of a run: the median of three), on the
 corpus into a fresh data dir (full run, with the peak RSS of the whole process tree), again
 with nothing new, and again with 1 % new articles; time raw `nlp.pipe` of the same pipeline,
 process count and batch size on the same cleaned bodies. Results go to bench/results/n<N>.json
@@ -31,6 +32,10 @@ from bench.corpus import write_corpus
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
+# The first run on a new PREFECT_HOME is reported apart: it also creates Prefect's database
+# (~5 s, once per Prefect home). The fixed overhead of a run is the median of the runs after
+# it, which the other tenants of a shared machine move less than they move a single run.
+SEEDS_REPEATS = 3
 TARGETS = {"ratio": 0.85, "rss_gb": 2.0, "rss_growth": 1.5, "rerun": 0.10, "plus_one": 0.05, "overhead_s": 15.0}
 
 
@@ -111,7 +116,8 @@ def markdown(r: dict[str, Any]) -> str:
         ("peak RSS vs N=1000", f"{r.get('rss_growth', '-')}", f"≤ {TARGETS['rss_growth']}: {ok(t.get('rss_growth', True))}"),
         ("rerun, nothing new", f"{r['rerun']['seconds']} s = {r['rerun_fraction']:.1%} of full", f"≤ 10 %: {ok(t['rerun'])}"),
         ("rerun, +1 % new", f"{r['plus_one']['seconds']} s = {r['plus_one_fraction']:.1%} of full", f"≤ 5 %: {ok(t['plus_one'])}"),
-        ("fixed overhead (4 seeds)", f"{r['seeds']['seconds']} s", f"≤ 15 s: {ok(t['overhead'])}"),
+        ("fixed overhead (4 seeds, median of runs)", f"{r['seeds']['seconds']} s (runs: {', '.join(f'{x} s' for x in r['seeds']['runs_seconds'])})", f"≤ 15 s: {ok(t['overhead'])}"),
+        ("first run on a new Prefect home (4 seeds)", f"{r['seeds_first']['seconds']} s, of which Prefect creates its database", "one-off"),
     ]
     m = r["machine"]
     head = f"# newsflow bench, N = {r['n']:,}\n\n{r['date']}, {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}; processes = {r['processes']}, chunk size = {r['chunk_size']}, load average before/after full run {r['full']['load_avg']}, raw {r['raw_load_avg']}.\n\n"
@@ -136,8 +142,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"building {args.n} articles in {work}", flush=True)
         base, plus = build(work, args.n)
         words = cleaned_bodies(base, work / "bodies.jsonl")
-        print("seeds (fixed overhead) ...", flush=True)
-        seeds = newsflow(ROOT / "seeds", work / "seeds-data", args, env)
+        print("seeds, first run on a new Prefect home ...", flush=True)
+        seeds_first = newsflow(ROOT / "seeds", work / "seeds-first", args, env)
+        print(f"seeds (fixed overhead) x {SEEDS_REPEATS} ...", flush=True)
+        seeds_runs = [newsflow(ROOT / "seeds", work / f"seeds-{i}", args, env) for i in range(SEEDS_REPEATS)]
+        seeds = sorted(seeds_runs, key=lambda run: run["seconds"])[SEEDS_REPEATS // 2]
         print("full run ...", flush=True)
         full = newsflow(base, work / "data", args, env)
         print("rerun, nothing new ...", flush=True)
@@ -160,7 +169,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "chunk_size": args.chunk_size or settings.chunk_size,
         "articles": articles,
         "words": words,
-        "seeds": _slim(seeds),
+        "seeds": {**_slim(seeds), "runs_seconds": [run["seconds"] for run in seeds_runs]},
+        "seeds_first": _slim(seeds_first),
         "full": _slim(full),
         "rerun": _slim(rerun),
         "plus_one": _slim(plus_one),

@@ -25,6 +25,7 @@ def _load(model: str) -> None:
     from flows.nlp import load_pipeline
 
     load_pipeline(model)
+    gc.freeze()  # the model and modules live as long as the worker: collections need not scan them
 
 
 def extract_batch(articles: list[Article], model: str, batch_size: int) -> list[dict[str, Any]]:

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
 import pytest
 
 from flows.cli import build_parser, main
@@ -40,3 +45,28 @@ def test_a_run_too_small_for_a_worker_pool_is_told_apart_without_reading_everyth
     (tmp_path / "a" / "big.jsonl").write_bytes(b"x" * (MIN_POOL_ARTICLES * 2_000))
     assert not _small_input(tmp_path) and _small_input(tmp_path / "two.jsonl")
     assert _small_input(SEEDS)  # the seeds parse in the flow's process, so the model loads while the server boots
+
+
+def test_console_script_skips_teardown_but_not_threads_handlers_or_output(tmp_path):
+    # entry() leaves by os._exit: a thread still running, an exit handler and buffered output
+    # must all finish first, and main's exit code must come through.
+    script = f"""
+import atexit, threading, time
+from pathlib import Path
+from flows import cli
+out = Path({str(tmp_path)!r})
+def late():
+    time.sleep(0.3)
+    (out / "thread").write_text("done")
+def fake_main(argv=None):
+    threading.Thread(target=late).start()
+    atexit.register(lambda: (out / "atexit").write_text("done"))
+    print("buffered", end="")
+    return 3
+cli.main = fake_main
+cli.entry()
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    assert (proc.returncode, proc.stdout) == (3, "buffered"), proc.stderr
+    assert (tmp_path / "thread").read_text() == "done" and (tmp_path / "atexit").read_text() == "done"
+    assert entry_points(group="console_scripts")["newsflow"].value == "flows.cli:entry"

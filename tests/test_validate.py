@@ -400,3 +400,21 @@ def test_numpy_list_values_are_counted(contracts):
 
 def test_arrow_table_type_is_accepted_directly(contracts):
     assert isinstance(to_arrow(make_rows("articles"), contracts["articles"]), pa.Table)
+
+
+def test_only_failed_checks_carry_unexpected_values_each_its_own(contracts):
+    # Two bad values in two columns plus a missing column (whose checks raise, and GE lists
+    # them last): each failure keeps its own examples, and passing checks carry no lists.
+    rows = make_rows("articles")
+    rows[1]["language"] = "english"
+    rows[3]["published_date_source"] = "guessed"
+    table = to_arrow(rows, contracts["articles"]).drop_columns(["dateline"])
+    result = validate_table(table, contracts["articles"])
+    by_column = {f.column: f for f in result.failures}
+    assert by_column["language"].sample_ids == [rows[1]["article_id"]] and "english" in by_column["language"].detail
+    assert by_column["published_date_source"].sample_ids == [rows[3]["article_id"]] and "guessed" in by_column["published_date_source"].detail
+    assert "dateline" in by_column
+    outcome = result.outcomes[0]
+    passed = [r for r in outcome.results if r.success]
+    assert passed and all("partial_unexpected_list" not in (r.result or {}) for r in passed)
+    assert all("partial_unexpected_list" in r.result for r in outcome.results if not r.success and r.expectation_config.kwargs.get("column") in {"language", "published_date_source"})
