@@ -39,6 +39,8 @@ def _gazetteer() -> dict[str, tuple[str, str]]:
     return table
 
 
+# Names repeat across thousands of articles, and these depend only on the text and the cached rules.
+@functools.lru_cache(maxsize=1 << 16)
 def clean_name(text: str, label: str) -> str:
     """Strip articles, titles, possessives and stray punctuation; repair shouted surnames."""
     name = re.sub(r"\s+", " ", text).strip(" .,;:-–—\"“”‘’'")
@@ -53,6 +55,7 @@ def clean_name(text: str, label: str) -> str:
     return name.strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """A comparison key: case, punctuation, a leading 'the' and spelling variants folded."""
     variants = load_rules("titles")["spelling_variants"]
@@ -280,6 +283,24 @@ def _overlap(a: Iterable[str], b: Iterable[str]) -> int:
     return len(set(a) & set(b))
 
 
+class _RowStories:
+    """A row's set of stories, cached by identity and kept current by the caller as rows merge:
+    a big row has thousands of sources, and it is asked once per candidate compared with it."""
+
+    def __init__(self, blocks: _Blocks, stories: dict[str, str]) -> None:
+        self.blocks, self.stories = blocks, stories
+        self.known: dict[int, set[str]] = {}
+
+    def __call__(self, row: dict[str, Any]) -> set[str]:
+        indexed = id(row) in self.blocks.position  # a candidate's id may be reused: never cache one
+        found = self.known.get(id(row)) if indexed else None
+        if found is None:
+            found = {self.stories[x] for x in row["article_ids"] if self.stories.get(x) is not None}
+            if indexed:
+                self.known[id(row)] = found
+        return found
+
+
 def _same_event(a: dict[str, Any], b: dict[str, Any], stories: dict[str, str], stories_of: Any = None) -> bool:
     """Same type, shared actors, and the same date or (when either has none) the same story.
     `stories_of(row)` may give a row's stories from a cache: a big row has thousands of sources."""
@@ -298,11 +319,15 @@ def _merge_rows(target: dict[str, Any], other: dict[str, Any], list_fields: tupl
         for item in other[field]:
             if item not in target[field]:
                 target[field].append(item)
+    # A row reported by hundreds of articles is merged into hundreds of times a chunk: evidence
+    # from an article the row lacks cannot repeat, so only the rest is compared item by item.
+    articles = set(target["article_ids"])
     for ev in other["evidence"]:
-        if ev not in target["evidence"]:
+        if ev["article_id"] not in articles or ev not in target["evidence"]:
             target["evidence"].append(ev)
     for aid in other["article_ids"]:
-        if aid not in target["article_ids"]:
+        if aid not in articles:
+            articles.add(aid)
             target["article_ids"].append(aid)
     for key, value in other.items():
         if target.get(key) is None and value is not None:
@@ -321,15 +346,7 @@ def resolve_events(
     codebook = load_rules_codebook()["event_types"]
     rows = list(existing)  # shared until a candidate merges into one (copy on write, see _Blocks.own)
     blocks = _Blocks(rows, lambda r: _event_keys(r, stories))
-    known: dict[int, set[str]] = {}  # id(row) -> its stories, kept current as rows merge
-
-    def stories_of(row: dict[str, Any]) -> set[str]:
-        found = known.get(id(row)) if id(row) in blocks.position else None  # a candidate's id may be reused
-        if found is None:
-            found = {stories[x] for x in row["article_ids"] if stories.get(x) is not None}
-            if id(row) in blocks.position:
-                known[id(row)] = found
-        return found
+    stories_of = _RowStories(blocks, stories)
 
     for ex in extractions:
         for cand in ex["events"]:
@@ -352,7 +369,7 @@ def resolve_events(
                 match = blocks.own(rows, match, ("actors",))
                 _merge_rows(match, row, ("actors",))
                 match["run_id"] = run_id
-                known[id(match)] = merged
+                stories_of.known[id(match)] = merged
             # Only what this candidate brought: its story and date, with the row's actors. The keys
             # of the row's earlier sources are indexed already (a big row has thousands).
             blocks.add(rows, match, _event_keys({**match, "article_ids": row["article_ids"]}, stories))
@@ -420,18 +437,24 @@ class _Blocks:
         return next((rows[i] for i in sorted(found) if same(rows[i])), None)
 
 
-def _same_deal(a: dict[str, Any], b: dict[str, Any], stories: dict[str, str]) -> bool:
+def _same_deal(a: dict[str, Any], b: dict[str, Any], stories: dict[str, str], stories_of: Any = None) -> bool:
+    """`stories_of(row)` may give a row's stories from a cache, as for _same_event."""
+    of = stories_of or (lambda row: {stories.get(x) for x in row["article_ids"]} - {None})
+
+    def shared_article() -> bool:  # no set of a big row's thousands of articles per comparison
+        return not set(b["article_ids"]).isdisjoint(a["article_ids"])
+
     if a["amount"] is not None and b["amount"] is not None:
         close = abs(a["amount"] - b["amount"]) <= 0.01 * max(a["amount"], b["amount"]) and a["currency"] == b["currency"]
-        return close and (_overlap(a["parties"], b["parties"]) >= 1 or bool(set(a["article_ids"]) & set(b["article_ids"])))
-    same_story = bool({stories.get(x) for x in a["article_ids"]} & {stories.get(x) for x in b["article_ids"]} - {None})
+        return close and (_overlap(a["parties"], b["parties"]) >= 1 or shared_article())
     if a["amount"] is None and b["amount"] is None:
-        return a["deal_type"] == b["deal_type"] and _overlap(a["parties"], b["parties"]) >= min(2, len(a["parties"]), len(b["parties"])) and same_story
+        return a["deal_type"] == b["deal_type"] and _overlap(a["parties"], b["parties"]) >= min(2, len(a["parties"]), len(b["parties"])) and bool(of(a) & of(b))
     # An amountless MoU reported near the amount it is about ("secured $500m through a deal with X ...
     # X signed an MoU with Y"): same story or article, compatible types, shared parties.
-    near = bool(set(a["article_ids"]) & set(b["article_ids"])) or same_story
     overlap = _overlap(a["parties"], b["parties"])
-    return near and _compatible(a["deal_type"], b["deal_type"]) and (overlap >= 2 or (overlap >= 1 and _adjacent(a, b)))
+    if not (_compatible(a["deal_type"], b["deal_type"]) and (overlap >= 2 or (overlap >= 1 and _adjacent(a, b)))):
+        return False
+    return shared_article() or bool(of(a) & of(b))
 
 
 AMOUNT_BUCKET = math.log(1.02)  # width of a blocking bucket of log amounts: twice _same_deal's 1 %
@@ -487,6 +510,7 @@ def resolve_deals(
     """Deal rows: canonical parties, one row per deal across reports, parts linked to totals."""
     rows = list(existing)  # shared until a candidate merges into one (copy on write, see _Blocks.own)
     blocks = _Blocks(rows, lambda r: _deal_keys(r, stories))
+    stories_of = _RowStories(blocks, stories)
     for ex in extractions:
         surface = surfaces[ex["article_id"]]
         local: dict[str, str] = {}
@@ -503,17 +527,20 @@ def resolve_deals(
             row["evidence"] = [cand["evidence"]]
             row["announced_date"] = dates.get(ex["article_id"])
             keys = _deal_keys(row, stories, query=True)
-            match = blocks.first(rows, keys, lambda r: _same_deal(r, row, stories))
+            match = blocks.first(rows, keys, lambda r: _same_deal(r, row, stories, stories_of))
             if match is None:
                 row["deal_id"] = stable_id("d", ex["article_id"], cand["evidence"]["start"], cand["amount_text"] or row["deal_type"])
                 row["run_id"] = run_id
                 rows.append(row)
                 match = blocks.own(rows, row)
             else:
+                merged = stories_of(match) | stories_of(row)
                 match = blocks.own(rows, match, ("parties", "party_roles"))
                 _merge_deal(match, row)
                 match["run_id"] = run_id
-            blocks.add(rows, match, _deal_keys(match, stories))
+                stories_of.known[id(match)] = merged
+            # What this candidate brought (its article and story) and the row's amount, as for events.
+            blocks.add(rows, match, _deal_keys({**match, "article_ids": row["article_ids"]}, stories))
             touched.append(match)
             if cand["amount_text"]:
                 local[cand["amount_text"]] = match["deal_id"]
