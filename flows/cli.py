@@ -41,21 +41,34 @@ def _quiet_prefect() -> None:
 
 
 def _print_run(summary: dict[str, Any]) -> None:
-    print(f"run {summary['run_id']}: {summary['documents']} documents read, {summary['new_articles']} new articles")
+    redone = f", {summary['redone_articles']} extracted again (open rejections)" if summary.get("redone_articles") else ""
+    print(f"run {summary['run_id']}: {summary['documents']} documents read, {summary['new_articles']} new articles{redone}")
     if summary["quarantined"]:
         reasons = ", ".join(f"{n} {r}" for r, n in sorted(summary["quarantined"].items()))
         print(f"quarantined: {reasons} (see {summary['data']}/quarantine/{summary['run_id']}.jsonl)")
     print(f"{'table':<10} {'rows':>6} {'version':>8} {'changed':>8}  validation")
     for name, t in summary["tables"].items():
         changed = t.get("upserts", 0) + t.get("deletes", 0)
-        state = "passed" if t["valid"] else "FAILED (not published)"
+        if not t["valid"]:
+            state = "FAILED (not published)"
+        elif t.get("held_back"):
+            state = f"held back ({t['held_back']} articles wait for the refused tables)"
+        else:
+            state = f"passed, {t['rejected']} rows rejected" if t.get("rejected") else "passed"
         version = "-" if t.get("version") is None else t["version"]
         print(f"{name:<10} {t['rows']:>6} {version:>8} {changed or 'none':>8}  {state}")
-        if not t["valid"]:
+        if not t["valid"] and t.get("validation"):
             for f in t["validation"]["failures"]:
-                print(f"    {f['severity']}: {f['expectation']} on {f['column']}: {f['detail']} (rows {', '.join(map(str, f['sample_ids'][:5]))})")
-    print(f"tables in {summary['data']}/tables; read one with:")
-    print(f"  python -c \"from deltalake import DeltaTable; print(DeltaTable('{summary['data']}/tables/deals').to_pandas())\"")
+                if not f.get("row_level"):
+                    print(f"    {f['severity']}: {f['expectation']} on {f['column']}: {f['detail']} (rows {', '.join(map(str, f['sample_ids'][:5]))})")
+    print(f"tables in {summary['data']}/tables; read one with: newsflow show deals --data {summary['data']}")
+    # The last line is the outcome: what was refused, else what the gate kept back.
+    refused = [name for name, t in summary["tables"].items() if not t["valid"]]
+    line = (summary.get("rejected") or {}).get("line")
+    if refused:
+        print(f"FAILED: {', '.join(refused)} refused by the gate (their last good versions stay current); the articles of the refused chunks are processed again by the next run")
+    elif line:
+        print(f"{line}; see newsflow show rejections --data {summary['data']}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -69,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     with temporary_api_server() as server:  # boots while the imports below run
         from flows import validate  # noqa: F401  Great Expectations: the slowest import, made while the server boots
-        from flows.pipeline import run_pipeline
+        from flows.pipeline import flush_prefect_logs, run_pipeline
         from flows.progress import attach_terminal_bar
 
         attach_terminal_bar()  # a bar with ETA on a terminal only
@@ -82,7 +95,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         gc.freeze()
         try:
             wait_until_ready(server, float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
-            summary = run_pipeline(settings)
+            try:
+                summary = run_pipeline(settings)
+            finally:
+                flush_prefect_logs()  # while the server still answers
         except InputError as error:
             return _fail(str(error), 2)
         except ServerError as error:
@@ -93,7 +109,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2, default=str))
     else:
         _print_run(summary)
-    return 0 if summary["success"] else 1
+    if not summary["success"]:
+        return 1
+    return 1 if args.strict and (summary.get("rejected") or {}).get("rows") else 0
 
 
 def _small_input(path: Path) -> bool:
@@ -146,7 +164,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         args.junit.parent.mkdir(parents=True, exist_ok=True)
         args.junit.write_text(junit_xml(results, known, missing), encoding="utf-8")
-    return 0 if not missing and all(r.success for r in results.values()) else 1
+    if missing or not all(r.success for r in results.values()):
+        return 1
+    if args.strict and "rejections" in tables:
+        open_rows = [r for r in tables["rejections"].to_pylist() if r["resolved_by_run"] is None and r["severity"] == "critical"]
+        if open_rows:
+            print(f"{len({(r['table'], r['row_key']) for r in open_rows})} rejected rows unresolved (strict); see newsflow show rejections --where \"resolved_by_run IS NULL\"")
+            return 1
+    return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -299,10 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = command("run", "run the pipeline on a folder of articles", "newsflow run --input seeds/ --data data/", *_RUN_SETTINGS)
     run.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    run.add_argument("--strict", action="store_true", help="exit 1 when any row was rejected, not only when a table was refused (for CI)")
     run.set_defaults(func=cmd_run)
 
     val = command("validate", "validate the latest published tables; exit 1 when any breaks its contract", "newsflow validate --data data/ --junit reports/newsflow-junit.xml", "data_dir")
     val.add_argument("--junit", type=Path, metavar="FILE", help="also write the results as JUnit XML (one test case per check)")
+    val.add_argument("--strict", action="store_true", help="also exit 1 while rows rejected by a run are unresolved (see `newsflow show rejections`)")
     val.set_defaults(func=cmd_validate)
 
     hist = command("history", "versions of a table with time, run id and row count", "newsflow history deals --data data/", "data_dir")

@@ -8,6 +8,7 @@ dictionary (dictionary.py). Nothing else in the code base should restate a colum
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from flows.spanlist import SpanList, is_span_list_type, list_column
 DEFAULT_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 # Publication order: later tables reference earlier ones, so readers meet articles first.
-TABLE_ORDER: tuple[str, ...] = ("articles", "entities", "events", "deals")
+TABLE_ORDER: tuple[str, ...] = ("articles", "entities", "events", "deals", "rejections")
 
 SEVERITIES: tuple[str, ...] = ("critical", "warning")
 
@@ -354,6 +355,14 @@ def load_contracts(schemas_dir: Path | None = None) -> dict[str, TableContract]:
     schemas_dir = schemas_dir or DEFAULT_SCHEMAS_DIR
     stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(schemas_dir.glob("*.yaml")))
     return dict(_parse_contracts(schemas_dir, stamp))
+
+
+def contracts_version(schemas_dir: Path | None = None) -> str:
+    """A hash of every declaration in schemas/: rows judged by other contracts are judged again."""
+    digest = hashlib.sha256()
+    for path in sorted((schemas_dir or DEFAULT_SCHEMAS_DIR).glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 @functools.lru_cache(maxsize=8)

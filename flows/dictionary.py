@@ -22,9 +22,12 @@ _HEADER = """\
 
 Generated from `schemas/*.yaml` by `python -m flows.dictionary`; do not edit by hand.
 
-Each table is checked by Great Expectations before it is published. A failed
-**critical** expectation stops the table from being published; a failed **warning**
-is reported only. Every column must exist and no other column may be present.
+Each table is checked by Great Expectations before it is published. A row that breaks a
+**critical** check of single rows (not null, allowed values, regex, ranges, lengths, item
+counts, references) is rejected: it goes to the `rejections` table with its reason and the
+rest of the table is published. A failed check of the whole table (its columns: every column
+must exist and no other may be present; a unique key; a check that could not run) refuses the
+table, whose last good version stays current. A failed **warning** is reported only.
 """
 
 

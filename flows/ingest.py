@@ -9,6 +9,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -42,6 +43,16 @@ OPTIONAL_FIELDS = ("url", "outlet", "published", "headline")
 # Longer than any news article (~30,000 words) and well under spaCy's 1,000,000-character limit.
 MAX_ARTICLE_CHARS = 200_000
 ISO_DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+# Text that is language: letters are most of what is visible, from a few scripts (Japanese mixes
+# three), and unassigned, private-use or replacement characters are next to none. Binary data
+# decoded as UTF-16 or UTF-8 gives symbols, or letters of a dozen scripts at random.
+MIN_LETTER_SHARE = 0.5
+MIN_TOP_SCRIPTS_SHARE = 0.85
+MAX_JUNK_SHARE = 0.01
+_ASCII_LETTERS = re.compile(r"[A-Za-z]")
+_ASCII_VISIBLE = re.compile(r"\S")
 
 
 class InputError(Exception):
@@ -181,10 +192,39 @@ def ingest_file(path: Path, uri: str, max_bytes: int) -> tuple[list[RawDocument]
             return [], [quarantine(uri, "no_text", "HTML page has no visible text", size)]
         if len(body) > MAX_ARTICLE_CHARS:
             return [], [quarantine_too_long(uri, len(body), size)]
+        why = not_language(body)
+        if why:
+            return [], [quarantine(uri, "not_text", f"page text is not language: {why}", size)]
         return [make_document(uri, body, meta.get("outlet"), meta.get("published"), meta.get("headline"))], []
     if len(text) > MAX_ARTICLE_CHARS:
         return [], [quarantine_too_long(uri, len(text), size)]
+    why = not_language(text)
+    if why:
+        return [], [quarantine(uri, "not_text", f"text is not language: {why}", size)]
     return [make_document(uri, text)], []
+
+
+def not_language(text: str) -> str | None:
+    """Why decoded text is not language (mostly symbols, junk characters, letters of many
+    scripts at random), or None when it reads as text in some language."""
+    if text.isascii():  # the usual case, cheaply: only the letter share can fail
+        visible = len(_ASCII_VISIBLE.findall(text))
+        letters = len(_ASCII_LETTERS.findall(text))
+        return f"only {letters} of {visible} visible characters are letters" if visible and letters < MIN_LETTER_SHARE * visible else None
+    visible_chars = [c for c in text if not c.isspace()]
+    if not visible_chars:
+        return None
+    junk = sum(1 for c in visible_chars if c == "\ufffd" or unicodedata.category(c) in {"Cn", "Co", "Cs", "Cc"})
+    if junk > MAX_JUNK_SHARE * len(visible_chars):
+        return f"{junk} of {len(visible_chars)} visible characters are unassigned, private-use or replacement characters"
+    letters = [c for c in visible_chars if c.isalpha()]
+    if len(letters) < MIN_LETTER_SHARE * len(visible_chars):
+        return f"only {len(letters)} of {len(visible_chars)} visible characters are letters"
+    scripts = Counter(unicodedata.name(c, "?").split(" ", 1)[0] for c in letters)
+    top = sum(n for _, n in scripts.most_common(3))
+    if top < MIN_TOP_SCRIPTS_SHARE * len(letters):
+        return f"its letters come from {len(scripts)} scripts, as decoded binary data does"
+    return None
 
 
 def quarantine_too_long(uri: str, chars: int, size: int) -> Quarantined:
@@ -216,6 +256,8 @@ def decode_bytes(data: bytes) -> str | None:
     """Decode UTF-8 (BOM stripped), UTF-16/32 with a BOM, or plausible cp1252; None when none fits."""
     for bom, codec in BOM_CODECS:
         if data.startswith(bom):
+            if codec != "utf-8-sig" and b"\x00" not in data[len(bom) :]:
+                return None  # a wide BOM before 8-bit text (no line break or space is NUL-free in UTF-16/32)
             try:
                 return data.decode(codec)
             except UnicodeDecodeError:
@@ -284,6 +326,9 @@ def record_to_document(record: dict, fallback_uri: str, size: int) -> RawDocumen
         return quarantine(uri, "no_text", "record has no non-empty 'text'", size)
     if len(text) > MAX_ARTICLE_CHARS:
         return quarantine_too_long(uri, len(text), size)
+    why = not_language(text)
+    if why:
+        return quarantine(uri, "not_text", f"'text' is not language: {why}", size)
     published = blank_to_none(record.get("published"))
     if published is not None:
         published = iso_date(published)

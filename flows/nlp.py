@@ -30,6 +30,18 @@ def load_rules(name: str, rules_dir: Path = RULES_DIR) -> Any:
     return yaml.safe_load((rules_dir / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
+@functools.cache
+def _platforms() -> frozenset[str]:
+    return frozenset(load_rules("titles")["social_platforms"])
+
+
+def is_entity_name(text: str) -> bool:
+    """Could this be the name of a person, organisation or place? Not one character, not text
+    without a letter (decoded binary, "2024", "⣃"), not a bare social platform ("posted on X")."""
+    stripped = text.strip()
+    return len(stripped) >= 2 and any(c.isalpha() for c in stripped) and stripped not in _platforms()
+
+
 def gazetteer_patterns(nlp: Language, gazetteer: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """entity_ruler patterns for every name and alias; acronyms match their exact case only."""
     patterns = []
@@ -110,6 +122,8 @@ class EntityFixer:
         if start >= end:
             return None
         words = doc[start:end]
+        if not is_entity_name(words.text):
+            return None
         if all(t.lower_.rstrip(".") in self.title_words for t in words):
             return None  # a title alone ("Engr")
         if words.text.lower() in self.generic or words[-1].lower_ in self.currencies:

@@ -8,6 +8,7 @@ While the flow resolves and commits chunk k, the workers already parse chunk k+1
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter, deque
 from concurrent.futures import Executor
@@ -20,7 +21,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 
-from flows import clean, contracts, ingest, nlp, progress, publish, report, resolve, retract, spanlist, storage, workers
+import pyarrow as pa
+
+from flows import clean, contracts, gate, ingest, nlp, progress, publish, report, resolve, retract, spanlist, storage, workers
 from flows.settings import Settings
 from flows.stories import StoryIndex
 
@@ -60,16 +63,18 @@ def resolve_task(articles: list[Any], extractions: list[Any], published: dict[st
 
 @task(**TASK)
 def to_arrow_task(changes: dict[str, publish.Changes]) -> dict[str, Any]:
-    """Each table's upserts as Arrow, once: validation checks the very table publishing writes."""
-    known = contracts.load_contracts()
-    return {n: contracts.to_arrow(c.upserts, known[n]) for n, c in changes.items()}
+    """Each table's upserts as Arrow, once: validation checks the very table publishing writes.
+    A table whose rows do not fit its schema comes back as the error's text."""
+    return build_tables(changes)
 
 
 @task(**TASK)
 def validate_task(tables: dict[str, Any], article_ids: set[str]) -> dict[str, Any]:
     from flows import validate  # Great Expectations takes seconds to import: only runs with new articles pay it
 
-    return validate.validate_tables(tables, contracts.load_contracts(), references={validate.ARTICLE_IDS: article_ids})
+    built = {n: t for n, t in tables.items() if not isinstance(t, str)}
+    results = validate.validate_tables(built, contracts.load_contracts(), references={validate.ARTICLE_IDS: article_ids})
+    return {n: results[n] if n in results else validate.unbuildable(n, tables[n]) for n in tables}
 
 
 @task(**TASK)
@@ -122,6 +127,17 @@ def _progress(stage: str, done: int, total: int) -> None:
     progress.update(stage, done, total)
 
 
+def build_tables(changes: dict[str, publish.Changes]) -> dict[str, Any]:
+    known = contracts.load_contracts()
+    tables: dict[str, Any] = {}
+    for name, change in changes.items():
+        try:
+            tables[name] = contracts.to_arrow(change.upserts, known[name])
+        except (ValueError, TypeError, pa.ArrowException) as error:
+            tables[name] = str(error)
+    return tables
+
+
 def plan(published: dict[str, list[dict[str, Any]]], proposed: dict[str, list[dict[str, Any]]], new_ids: set[str]) -> dict[str, publish.Changes]:
     """What a chunk changes: its new articles (published ones never change) and the other tables' diffs."""
     known = contracts.load_contracts()
@@ -131,7 +147,7 @@ def plan(published: dict[str, list[dict[str, Any]]], proposed: dict[str, list[di
 
 
 class _Run:
-    """One run's bookkeeping across chunks: the published state, the summary, the metadata."""
+    """One run's bookkeeping across chunks: the published state, the summary, the open rejections."""
 
     def __init__(self, settings: Settings, run_id: str) -> None:
         self.settings = settings
@@ -141,13 +157,16 @@ class _Run:
         self.tables: dict[str, dict[str, Any]] = {}
         self.valid = True
         self.documents = 0
-        self.metadata: dict[str, str] = {}
         self.seconds: dict[str, float] = {}
         self.chunks = 0
         self.extracted = 0
         self.to_extract = 0
         self.data_docs: dict[str, Any] = {}
         self.last_stored: dict[str, Any] = {}  # the last chunk's stored GE results, to build the Data Docs index with
+        self.judgement = gate.Judgement(run_id, publish.code_version(), contracts.contracts_version(), dt.datetime.now(dt.UTC))
+        self.open_rejections: dict[str, dict[str, Any]] = {}  # rejection_id -> row, while unresolved
+        self.processed: set[str] = set()  # articles this run extracted and published
+        self.rejected: list[dict[str, Any]] = []  # this run's rejections, for the summary
 
     def commit_chunk(self, new: list[Any], extractions: list[dict[str, Any]]) -> None:
         """Resolve one chunk against the published state, validate what changes, publish what passes."""
@@ -162,43 +181,85 @@ class _Run:
         todo = {a["article_id"] for a in new}
         proposed = resolve_task(quote(new), quote(extractions), quote(retract.retract_articles(published, todo)), self.run_id, quote(self.stories))
         changes = plan(published, proposed, todo)
-        article_ids = {a["article_id"] for a in proposed["articles"]}
+        known_ids = {a["article_id"] for a in published["articles"]}  # the chunk's own are added once they pass
         clock = self.tick("resolve", clock)
         tables = to_arrow_task(quote(changes))
-        results = validate_task(quote(tables), quote(article_ids))
+        results = validate_task(quote(tables), quote(known_ids))
         self.chunks += 1
-        docs = data_docs_task(data, self.run_id if self.chunks == 1 else f"{self.run_id}-{self.chunks}", quote(results))
-        if docs:
-            self.last_stored = docs["stored"]
-            self.data_docs = {"pages": {n: [*self.data_docs.get("pages", {}).get(n, []), *p] for n, p in docs["pages"].items()}}
+        self.store_data_docs(results)
         clock = self.tick("validate", clock)
-        all_valid = all(r.success for r in results.values())
-        self.metadata = self.metadata or publish.commit_metadata(self.run_id, self.settings.model, nlp.model_version(self.settings.model), self.documents)
+        known = contracts.load_contracts()
+        verdicts = {n: gate.judge(changes[n].upserts, tables[n], results[n], known[n], self.judgement, todo) for n in changes}
+        refused = any(v.refused for v in verdicts.values())
+        rejections: list[dict[str, Any]] = []
+        if not refused:  # a refused chunk is redone by the next run: its rejections would be made again
+            self.processed |= todo - verdicts["articles"].rejected_keys
+            made = [r for v in verdicts.values() for r in v.rejections]
+            accepted = {n: {row[known[n].primary_key] for row in v.accepted_rows} for n, v in verdicts.items()}
+            rejections = gate.settle(self.open_rejections, made, accepted, self.processed, self.run_id)
+            self.rejected += [r for r in made if r["severity"] == "critical"]
+        metadata = publish.commit_metadata(self.run_id, self.settings.model, nlp.model_version(self.settings.model), self.documents)
         for name in publish.PUBLISH_ORDER:
-            result = results[name]
-            entry = self.tables.setdefault(name, {"rows": 0, "valid": True, "upserts": 0, "deletes": 0, "validation": None})
-            # articles mark work as done: publish them only when every table passed, so failed work is redone.
-            if result.success and (name != "articles" or all_valid):
-                done = publish_task(data, name, quote(tables[name]), quote(changes[name].deletes), self.metadata)
+            entry = self.tables.setdefault(name, {"rows": 0, "valid": True, "upserts": 0, "deletes": 0, "rejected": 0, "validation": None})
+            if name == "rejections":
+                self.publish_rejections(entry, rejections, metadata, write=not refused)
+                continue
+            verdict, result = verdicts[name], results[name]
+            # articles mark work as done: publish them only when no table was refused, so refused work is redone.
+            if not verdict.refused and (name != "articles" or not refused):
+                done = publish_task(data, name, quote(verdict.accepted), quote(changes[name].deletes), metadata)
                 entry["version"] = done["version"]
                 entry["upserts"] += done["upserts"]
                 entry["deletes"] += done["deletes"]
-                spanlist.freeze(changes[name].upserts, tables[name])  # what the chunk added stays as Arrow only
-                published[name] = _keep(proposed[name], name)
-            else:
+                entry["rejected"] += len(verdict.rejected_keys)
+                spanlist.freeze(verdict.accepted_rows, verdict.accepted)  # what the chunk added stays as Arrow only
+                published[name] = _keep(gate.published_after(published[name], proposed[name], verdict.rejected_keys, known[name].primary_key), name)
+            elif verdict.refused:
                 entry["version"] = storage.current_version(data, name)
                 entry["published"] = False
                 entry["refused_rows"] = entry.get("refused_rows", []) + publish.refused_rows(changes[name].upserts, result.critical_failures)
-                get_run_logger().error("%s failed validation: not published", name)
-            entry["valid"] = entry["valid"] and result.success
+                get_run_logger().error("%s refused: a check of the whole table failed, nothing of it published", name)
+            else:  # the articles of a chunk with a refused table wait for the next run
+                entry["version"] = storage.current_version(data, name)
+                entry["held_back"] = entry.get("held_back", 0) + len(changes[name].upserts)
+                get_run_logger().error("%d articles held back: %s refused, so the next run processes them again", len(changes[name].upserts), ", ".join(n for n, v in verdicts.items() if v.refused))
+            entry["valid"] = entry["valid"] and not verdict.refused
             if not result.success or entry["validation"] is None:
                 entry["validation"] = result.to_dict()
             entry["rows"] = len(published[name])
         self.tick("publish", clock)
-        if not all_valid:  # the chunk's articles stay unpublished: they are no story for later ones
+        if refused:  # the chunk's articles stay unpublished: they are no story for later ones
             self.stories.rollback(todo)
-        self.valid = self.valid and all_valid
+        elif verdicts["articles"].rejected_keys:
+            self.stories.rollback(verdicts["articles"].rejected_keys)
+        self.valid = self.valid and not refused
         workers.release_memory()  # the chunk's frames and Arrow tables are garbage now
+
+    def publish_rejections(self, entry: dict[str, Any], rejections: list[dict[str, Any]], metadata: dict[str, str], *, write: bool) -> None:
+        """Commit the chunk's rejections (new, made again, resolved); the table is created empty
+        on a first run so that readers find it."""
+        data = self.settings.data_dir
+        if not write:
+            entry["version"] = storage.current_version(data, "rejections")
+            return
+        table = contracts.to_arrow(rejections, contracts.load_contracts()["rejections"])
+        done = publish_task(data, "rejections", quote(table), quote([]), metadata)
+        entry["version"] = done["version"]
+        entry["upserts"] += done["upserts"]
+        for row in rejections:
+            if row["resolved_by_run"] is None:
+                self.open_rejections[row["rejection_id"]] = row
+            else:
+                self.open_rejections.pop(row["rejection_id"], None)
+                entry["resolved"] = entry.get("resolved", 0) + 1
+        entry["rows"] = storage.count_rows(data, "rejections")
+        entry["open"] = len(self.open_rejections)
+
+    def store_data_docs(self, results: dict[str, Any]) -> None:
+        docs = data_docs_task(self.settings.data_dir, self.run_id if self.chunks == 1 else f"{self.run_id}-{self.chunks}", quote(results))
+        if docs:
+            self.last_stored = docs["stored"]
+            self.data_docs = {"pages": {n: [*self.data_docs.get("pages", {}).get(n, []), *p] for n, p in docs["pages"].items()}}
 
     def tick(self, stage: str, since: float) -> float:
         """Add the time since `since` to a stage's total (the run report's `seconds`); returns now."""
@@ -255,12 +316,22 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
     known = {r["article_id"]: r["content_hash"] for r in state}
     sources = {r["article_id"]: r["source_hash"] for r in state if r["source_hash"]}
     initially = set(known)
+    # Open rejections: those made by other code or contracts send their articles through again;
+    # a rejected article judged by these is not redone each time its input is read.
+    run.open_rejections = {r["rejection_id"]: r for r in storage.read_rows(settings.data_dir, "rejections") if r["resolved_by_run"] is None}
+    judged = (run.judgement.code_version, run.judgement.contract_version)
+    for article_id, (source_hash, content_hash) in gate.skipped_sources(run.open_rejections.values(), *judged).items():
+        sources.setdefault(article_id, source_hash)
+        known.setdefault(article_id, content_hash)
+    redo = sorted(gate.stale_articles(run.open_rejections.values(), *judged) & initially)
     quarantined: list[dict[str, Any]] = []
     pending: deque[tuple[list[Any], PrefectFuture[Any]]] = deque()
-    new_count, edited_count = 0, 0
-    local = settings.task_runner != "dask"
+    counts = Counter[str]()
     try:
         clock = time.perf_counter()
+        for start in range(0, len(redo), settings.chunk_size):  # published articles, extracted again
+            clock = _submit(run, pending, storage.read_articles(settings.data_dir, redo[start : start + settings.chunk_size]), counts, clock)
+            counts["redone"] += min(settings.chunk_size, len(redo) - start)
         for documents, bad in ingest.iter_chunks(settings.input_path, max_bytes=settings.max_bytes, chunk_size=settings.chunk_size):
             run.documents += len(documents)
             quarantined += [dict(q) for q in bad]
@@ -269,31 +340,23 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
             new, _ = retract.select_articles(clean_task(quote(todo)), [{"article_id": k, "content_hash": v} for k, v in known.items()])
             known.update({a["article_id"]: a["content_hash"] for a in new})
             sources.update({a["article_id"]: a["source_hash"] for a in new})
-            edited_count += sum(a["article_id"] in initially for a in new)  # published before this run
+            counts["edited"] += sum(a["article_id"] in initially for a in new)  # published before this run
+            counts["new"] += len(new)
             clock = run.tick("clean", clock)
             _progress("clean", run.documents, run.documents)
-            if not new:
-                continue
-            new_count += len(new)
-            run.to_extract = new_count
-            if _POOL is None and local and len(new) >= workers.MIN_POOL_ARTICLES:
-                _POOL = workers.open_pool(settings.model, settings.effective_processes)
-            pending.append((new, extract_task.submit(new, settings)))  # not quote(): Dask would pass the wrapper through
-            clock = run.tick("submit", clock)
-            while len(pending) > _in_flight(settings):
-                clock = _commit_next(run, pending, clock)
+            clock = _submit(run, pending, new, counts, clock)
         while pending:
             clock = _commit_next(run, pending, clock)
         tables_exist = all(storage.current_version(settings.data_dir, n) is not None for n in publish.PUBLISH_ORDER)
-        if not tables_exist and new_count == 0:
+        if not tables_exist and not counts["new"] and not redo:
             run.commit_chunk([], [])  # creates the empty tables, so readers find their schemas
     finally:
         if _POOL is not None:
             _POOL.shutdown(cancel_futures=True)
         _POOL = None
     storage.write_quarantine(settings.data_dir, run.run_id, quarantined)
-    skipped = run.documents - new_count
-    logger.info("%d inputs: %d new articles (%d edited), %d already published, %d quarantined", run.documents + len(quarantined), new_count, edited_count, skipped, len(quarantined))
+    new_count, skipped = counts["new"], run.documents - counts["new"]
+    logger.info("%d inputs: %d new articles (%d edited), %d already published, %d quarantined; %d extracted again", run.documents + len(quarantined), new_count, counts["edited"], skipped, len(quarantined), counts["redone"])
     for name in publish.PUBLISH_ORDER:
         if name not in run.tables:  # nothing new: every table stays at its version
             run.tables[name] = {"rows": storage.count_rows(settings.data_dir, name), "version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "valid": True}
@@ -303,10 +366,12 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
         "data": str(settings.data_dir),
         "documents": run.documents,
         "new_articles": new_count,
-        "edited_articles": edited_count,
+        "edited_articles": counts["edited"],
+        "redone_articles": counts["redone"],  # published articles extracted again for their open rejections
         "already_published": skipped,  # inputs skipped because their content is published
         "quarantined": dict(Counter(q["reason"] for q in quarantined)),
         "tables": run.tables,
+        "rejected": summarise_rejections(run.rejected),
         "success": run.valid,
         "seconds": run.seconds,  # wall time per stage in this process; "extract_wait" = idle on workers
     }
@@ -315,6 +380,45 @@ def _run_pipeline(settings: Settings) -> dict[str, Any]:
     summary["report_page"] = report_task(settings.data_dir, summary)
     storage.write_report(settings.data_dir, run.run_id, summary)
     return summary
+
+
+def _submit(run: _Run, pending: deque[tuple[list[Any], PrefectFuture[Any]]], new: list[Any], counts: Counter[str], clock: float) -> float:
+    """Send a chunk's articles to extraction, and commit what is ready while they parse."""
+    global _POOL
+    if not new:
+        return clock
+    settings = run.settings
+    run.to_extract += len(new)
+    if _POOL is None and settings.task_runner != "dask" and len(new) >= workers.MIN_POOL_ARTICLES:
+        _POOL = workers.open_pool(settings.model, settings.effective_processes)
+    pending.append((new, extract_task.submit(new, settings)))  # not quote(): Dask would pass the wrapper through
+    clock = run.tick("submit", clock)
+    while len(pending) > _in_flight(settings):
+        clock = _commit_next(run, pending, clock)
+    return clock
+
+
+def summarise_rejections(rejections: list[dict[str, Any]], examples: int = 3) -> dict[str, Any]:
+    """The run's rejected rows: how many, by table and rule, with a few examples of each."""
+    groups: dict[str, dict[str, Any]] = {}
+    rejections = list({r["rejection_id"]: r for r in rejections}.values())  # a row rejected by two chunks counts once
+    for r in rejections:
+        group = groups.setdefault(f"{r['table']}.{r['column']} {r['rule']}", {"table": r["table"], "column": r["column"], "rule": r["rule"], "expectation": r["expectation"], "rows": 0, "examples": []})
+        group["rows"] += 1
+        if len(group["examples"]) < examples:
+            group["examples"].append({"row_key": r["row_key"], "value": r["value"]})
+    return {"rows": len({(r["table"], r["row_key"] or r["rejection_id"]) for r in rejections}), "line": gate.rejection_line(rejections), "by_rule": list(groups.values())}
+
+
+def flush_prefect_logs(timeout: float = 10.0) -> None:
+    """Send the log records and events Prefect still queues, while its API server runs: after a
+    temporary server stops, they fail at exit with "Error logging to API", which then reads as
+    the run's last word."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=timeout)
+    EventsWorker.drain_all(timeout=timeout)
 
 
 def run_pipeline(settings: Settings) -> dict[str, Any]:

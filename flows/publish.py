@@ -11,8 +11,9 @@ from typing import Any
 
 from flows import __version__, spanlist
 
-# Published last: an article row means "fully processed", so a crash before it makes the next run redo it.
-PUBLISH_ORDER = ("entities", "events", "deals", "articles")
+# Published last: an article row means "fully processed", so a crash before it makes the next run
+# redo it; its rejections go just before it, so an article marked done has its rejections recorded.
+PUBLISH_ORDER = ("entities", "events", "deals", "rejections", "articles")
 VOLATILE = ("run_id",)
 
 

@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-TABLES = ("articles", "entities", "events", "deals")
+TABLES = ("articles", "entities", "events", "deals")  # validated by the gate; `rejections` is what it kept back
 # Columns the report reads, so storage need not load article bodies.
 COLUMNS = {
     "deals": ("deal_type", "status", "parties", "amount", "currency", "counts_toward_totals", "project"),
@@ -229,6 +229,7 @@ def section_run(summary: Mapping[str, Any], page_dir: Path) -> str:
         ("Documents read", str(summary.get("documents", 0))),
         ("New articles", str(summary.get("new_articles", 0))),
         ("Quarantined", str(sum(quarantined.values()))),
+        ("Rows rejected", str((summary.get("rejected") or {}).get("rows", 0))),
     ]
     cards = "".join(f'<div class="card"><div class="k">{k}</div><div class="v">{v}</div></div>' for k, v in facts)
     if quarantined:
@@ -242,14 +243,31 @@ def section_run(summary: Mapping[str, Any], page_dir: Path) -> str:
 
 def section_published(summary: Mapping[str, Any]) -> str:
     rows = []
-    for name in TABLES:
+    for name in (*TABLES, "rejections"):
         t = (summary.get("tables") or {}).get(name)
         if t is None:
             continue
         published = "no (validation failed)" if t.get("published") is False else ("yes" if t.get("upserts") or t.get("deletes") else "unchanged")
-        rows.append((escape(name), t.get("rows", 0), "-" if t.get("version") is None else t["version"], t.get("upserts", 0), t.get("deletes", 0), published))
-    table = html_table(("table", "rows proposed", "version", "rows upserted", "rows deleted", "published"), rows, numeric=(1, 2, 3, 4))
+        rows.append((escape(name), t.get("rows", 0), "-" if t.get("version") is None else t["version"], t.get("upserts", 0), t.get("deletes", 0), t.get("rejected", 0), published))
+    table = html_table(("table", "rows proposed", "version", "rows upserted", "rows deleted", "rows rejected", "published"), rows, numeric=(1, 2, 3, 4, 5))
     return f'<section id="published"><h2>Published tables</h2>{table}</section>'
+
+
+def section_rejections(summary: Mapping[str, Any]) -> str:
+    """What the gate kept back: rejected rows by table, column and rule, with examples."""
+    rejected = summary.get("rejected") or {}
+    groups = rejected.get("by_rule") or []
+    if not groups:
+        return '<section id="rejections"><h2>Rejected rows</h2><p>No row was rejected.</p></section>'
+    rows = [
+        (escape(g["table"]), escape(g["column"]), escape(g["rule"]), escape(g["expectation"]), g["rows"],
+         "<br>".join(f"{escape(str(e.get('row_key')))}: {escape(repr(e.get('value')))}" for e in g["examples"]))
+        for g in groups
+    ]
+    table = html_table(("table", "column", "rule", "expectation", "rows", "examples (key: value)"), rows, numeric=(4,))
+    where = escape(str(summary.get("data")))
+    note = f"<p>{rejected.get('rows', 0)} rows were rejected and kept, with their reasons, in the <code>rejections</code> table (<code>newsflow show rejections --data {where}</code>); everything else was published.</p>"
+    return f'<section id="rejections"><h2>Rejected rows</h2>{note}{table}</section>'
 
 
 def section_validation(summary: Mapping[str, Any], page_dir: Path) -> str:
@@ -334,12 +352,13 @@ def render_run_report(data: ReportData, page_dir: Path) -> str:
         section_run(s, page_dir),
         section_published(s),
         section_validation(s, page_dir),
+        section_rejections(s),
         section_deals(rows.get("deals", [])),
         section_events(rows.get("events", [])),
         section_entities(rows.get("entities", [])),
         section_history(data.history),
     ]
-    nav = "".join(f'<a href="#{k}">{v}</a>' for k, v in (("run", "Run"), ("published", "Published"), ("validation", "Validation"), ("deals", "Deals"), ("events", "Events"), ("entities", "Entities"), ("history", "History")))
+    nav = "".join(f'<a href="#{k}">{v}</a>' for k, v in (("run", "Run"), ("published", "Published"), ("validation", "Validation"), ("rejections", "Rejected"), ("deals", "Deals"), ("events", "Events"), ("entities", "Entities"), ("history", "History")))
     title = f"newsflow run {s.get('run_id')}"
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
@@ -367,6 +386,7 @@ def validation_rows(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
             "expectations": v.get("n_expectations"),
             "critical_failures": v.get("n_critical_failures", 0),
             "warnings": v.get("n_warnings", 0),
+            "rejected_rows": t.get("rejected", 0),
             "version": t.get("version"),
             "failed": "; ".join(f"{f['expectation']} on {f.get('column')}" for f in v.get("failures", [])),
         })
@@ -382,13 +402,19 @@ def render_markdown(summary: Mapping[str, Any], report_path: str | None = None) 
         f"{summary.get('documents', 0)} documents read · {summary.get('new_articles', 0)} new articles · "
         f"{sum(quarantined.values())} quarantined" + (f" ({', '.join(f'{n} {r}' for r, n in sorted(quarantined.items()))})" if quarantined else ""),
         "",
-        "| table | rows | version | upserted | deleted | validation |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| table | rows | version | upserted | deleted | rejected | validation |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for name in TABLES:
         t = (summary.get("tables") or {}).get(name)
         if t is not None:
-            lines.append(f"| {name} | {t.get('rows', 0)} | {t.get('version', '-')} | {t.get('upserts', 0)} | {t.get('deletes', 0)} | {validation_state(t)} |")
+            lines.append(f"| {name} | {t.get('rows', 0)} | {t.get('version', '-')} | {t.get('upserts', 0)} | {t.get('deletes', 0)} | {t.get('rejected', 0)} | {validation_state(t)} |")
+    rejected = summary.get("rejected") or {}
+    if rejected.get("by_rule"):
+        lines += ["", f"**{rejected['line']}** (kept in the `rejections` table)", "", "| table.column | rule | rows | examples |", "| --- | --- | ---: | --- |"]
+        for g in rejected["by_rule"]:
+            examples = ", ".join(f"{e.get('row_key')}: {e.get('value')!r}" for e in g["examples"])
+            lines.append(f"| {g['table']}.{g['column']} | {g['rule']} | {g['rows']} | {examples} |")
     if report_path:
         lines += ["", f"Run report: `{report_path}`"]
     if (summary.get("data_docs") or {}).get("index"):

@@ -16,7 +16,7 @@ from typing import Any
 from flows.ids import stable_id
 from flows.spanlist import copy_items, items_in
 from flows.money import to_usd
-from flows.nlp import load_rules
+from flows.nlp import is_entity_name, load_rules
 from flows.stories import StoryIndex, assign_stories
 
 # --- names -----------------------------------------------------------------------------------
@@ -96,9 +96,10 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
             if len(longer) == 1:
                 name = longer[0]
         hit = _gazetteer().get(name_key(name))
-        result[m["text"]] = hit if hit else (name, label)
+        if hit or is_entity_name(name):  # a surface that cleans to no name ("Mr X") names nobody
+            result[m["text"]] = hit if hit else (name, label)
     for m in mentions:  # "the army chief" is whoever the article introduced as its army chief
-        if m.get("refers_to"):
+        if m.get("refers_to") and m["refers_to"] in result:
             result[m["text"]] = result[m["refers_to"]]
     return result
 
@@ -142,7 +143,7 @@ def resolve_entities(
         names = local_names(ex)
         per_article[ex["article_id"]] = names
         for m in ex["mentions"]:
-            if m.get("refers_to"):
+            if m.get("refers_to") or m["text"] not in names:
                 continue  # a role is no name: "army chief" must not join two armies' chiefs
             name, label = names[m["text"]]
             key = name_key(name)
@@ -218,6 +219,8 @@ def resolve_entities(
         names = per_article[ex["article_id"]]
         surface_map[ex["article_id"]] = {}
         for m in ex["mentions"]:
+            if m["text"] not in names:
+                continue  # no name once cleaned ("Mr X")
             name, label = canonical[name_key(names[m["text"]][0])]
             surface_map[ex["article_id"]][m["text"]] = name
             row = own(name, label)

@@ -263,6 +263,16 @@ def read_columns(data_dir: Path | str, name: str, columns: Iterable[str]) -> lis
     return pa.table(reader).cast(pa.schema([schema.field(c) for c in reader.schema.names])).to_pylist()
 
 
+def read_articles(data_dir: Path | str, article_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Published articles as the cleaner made them (no story_id, no run_id), to extract them again."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return []
+    listed = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
+    table = query_table(data_dir, "articles", where=f"article_id IN ({listed})", order_by="article_id")
+    return [] if table is None else table.drop_columns(["story_id", "run_id"]).to_pylist()
+
+
 def data_docs_dirs(data_dir: Path | str) -> tuple[Path, Path] | None:
     """Where the Great Expectations Data Docs site goes, and where the validation results it shows
     are kept; None for an object store (GE's site builder writes local folders only)."""

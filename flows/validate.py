@@ -3,6 +3,11 @@
 The suite is derived from the contract (contracts.list_rules), so the checks, the
 data dictionary and the YAML declaration cannot drift apart. Failures are reported
 with the primary keys of failing rows, so a report says which rows to look at.
+
+Two kinds of expectation: one that judges each row on its own (ROW_KINDS: not null, allowed
+values, regex, ranges, lengths, item counts, references) names every row that breaks it, and
+the gate rejects just those rows (flows/gate.py); one that judges the table (its columns, a
+unique key, a check that could not run) refuses the whole table.
 """
 
 from __future__ import annotations
@@ -45,6 +50,10 @@ _SOURCE_NAME = "newsflow"
 # the index of its row once per bad item.
 _PASS_FAIL: dict[str, Any] = {"result_format": "BOOLEAN_ONLY"}
 _DETAILS: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 200}
+# A failed row-level check must name every row that breaks it, by primary key (GE's
+# unexpected_index_column_names), so that the gate can reject exactly those rows.
+_EVERY_ROW: dict[str, Any] = {"result_format": "COMPLETE"}
+ROW_KINDS = frozenset({"not_null", "allowed", "regex", "between", "min_length", "min_items", "references"})
 _SEVERITY_RANK = {"critical": 0, "warning": 1}
 
 # GE's context is not documented as thread-safe, and Prefect may run tasks in threads.
@@ -79,6 +88,16 @@ class ExpectationFailure:
     sample_rows: list[int] = field(default_factory=list)
     # The contract rule that failed (contracts.RULE_KINDS, or "columns"/"exists").
     rule: str = ""
+    # For a check of single rows: every breaking row, as (row position, offending value).
+    breaks: list[tuple[int, Any]] = field(default_factory=list, repr=False)
+
+    @property
+    def row_level(self) -> bool:
+        """A check of single rows that named the rows it failed: the gate rejects just them."""
+        return self.rule in ROW_KINDS and bool(self.breaks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "breaks"} | {"row_level": self.row_level}
 
 
 @dataclass
@@ -96,6 +115,17 @@ class ValidationResult:
         return [failure for failure in self.failures if failure.severity == "critical"]
 
     @property
+    def refused(self) -> bool:
+        """A critical check of the whole table failed (columns, unique key, a check that could
+        not run): nothing of the table may be published."""
+        return any(not failure.row_level for failure in self.critical_failures)
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        """Positions of the rows that break a critical check of single rows."""
+        return {row for failure in self.critical_failures if failure.row_level for row, _ in failure.breaks}
+
+    @property
     def warnings(self) -> list[ExpectationFailure]:
         return [failure for failure in self.failures if failure.severity != "critical"]
 
@@ -107,7 +137,9 @@ class ValidationResult:
             "n_expectations": self.n_expectations,
             "n_critical_failures": len(self.critical_failures),
             "n_warnings": len(self.warnings),
-            "failures": [asdict(failure) for failure in self.failures],
+            "refused": self.refused,
+            "n_rejected_rows": len(self.rejected_rows),
+            "failures": [failure.to_dict() for failure in self.failures],
         }
 
 
@@ -317,13 +349,15 @@ def explode_references(frame: pd.DataFrame, contract: TableContract) -> pd.DataF
     return pd.concat([part.to_frame() for part in parts], axis=0)
 
 
-def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> ExpectationSuiteValidationResult:
-    """Every expectation's pass or fail, with the unexpected values and rows of those that failed."""
+def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite, key: str | None = None) -> ExpectationSuiteValidationResult:
+    """Every expectation's pass or fail, with the unexpected values and rows of those that failed:
+    all of them, by `key`, when the frame has that column; else a sample, by row position."""
     outcome = _validate_frame(frame, suite, _PASS_FAIL)
     failed = [i for i, result in enumerate(outcome.results) if not result.success]
     if failed:
         configs = [outcome.results[i].expectation_config for i in failed]
-        details = _validate_frame(frame, gx.ExpectationSuite(name=f"{suite.name}-failed", expectations=configs), _DETAILS)
+        result_format = {**_EVERY_ROW, "unexpected_index_column_names": [key]} if key in frame.columns else _DETAILS
+        details = _validate_frame(frame, gx.ExpectationSuite(name=f"{suite.name}-failed", expectations=configs), result_format)
         # GE lists the checks that raised last, so results are matched by what they check.
         position = {_identity(outcome.results[i]): i for i in failed}
         for result in details.results:
@@ -389,16 +423,35 @@ def describe_failure(result: ExpectationValidationResult, rule_words: str) -> st
     return f"failed '{rule_words}'"
 
 
-def pick_samples(
-    result: ExpectationValidationResult, frame: pd.DataFrame, primary_key: str
-) -> tuple[list[int], list[Any]]:
-    rows: list[int] = []
-    for label in (result.result or {}).get("partial_unexpected_index_list") or []:
-        position = int(label)
-        if position not in rows:
-            rows.append(position)
-        if len(rows) == MAX_SAMPLE_IDS:
-            break
+def locate_breaks(result: ExpectationValidationResult, frame: pd.DataFrame, primary_key: str) -> list[tuple[int, Any]]:
+    """Every (row position, offending value) a failed check names, from GE's unexpected index
+    list. Asked by primary key, GE names a row by its key (a null key stands for every row whose
+    key is null: the key's own not-null check rejects those); asked without one, by position."""
+    outcome = result.result or {}
+    found = outcome.get("unexpected_index_list") or outcome.get("partial_unexpected_index_list") or []
+    column = result.expectation_config.kwargs.get("column")
+    positions: dict[Any, list[int]] | None = None
+    breaks: list[tuple[int, Any]] = []
+    for label in found:
+        if not isinstance(label, Mapping):  # a position (the frame's index is 0..n-1)
+            breaks.append((int(label), None))
+            continue
+        if positions is None:
+            positions = _positions_by_key(frame, primary_key)
+        key = None if is_missing(label.get(primary_key)) else plain(label.get(primary_key))
+        breaks += [(row, plain(label.get(column))) for row in positions.get(key, [])]
+    return list(dict.fromkeys(breaks))
+
+
+def _positions_by_key(frame: pd.DataFrame, primary_key: str) -> dict[Any, list[int]]:
+    positions: dict[Any, list[int]] = {}
+    for row, key in enumerate(frame[primary_key].tolist()):
+        positions.setdefault(None if is_missing(key) else key, []).append(row)
+    return positions
+
+
+def pick_samples(breaks: list[tuple[int, Any]], frame: pd.DataFrame, primary_key: str) -> tuple[list[int], list[Any]]:
+    rows = list(dict.fromkeys(row for row, _ in breaks))[:MAX_SAMPLE_IDS]
     if primary_key not in frame.columns:
         return rows, []
     keys = frame[primary_key]
@@ -422,7 +475,8 @@ def collect_failures(
         # can only error, which would repeat the same news once per rule.
         if error and column is not None and column not in frame.columns:
             continue
-        rows, ids = pick_samples(result, frame, contract.primary_key)
+        breaks = [] if error else locate_breaks(result, frame, contract.primary_key)
+        rows, ids = pick_samples(breaks, frame, contract.primary_key)
         failures.append(
             ExpectationFailure(
                 table=contract.name,
@@ -434,6 +488,8 @@ def collect_failures(
                 detail=describe_failure(result, meta.get("rule", config.type)),
                 sample_rows=rows,
                 rule=meta.get("kind", ""),
+                # Rows named by key only: a sample by position would let the rows past it through.
+                breaks=breaks if meta.get("kind") in ROW_KINDS and contract.primary_key in frame.columns else [],
             )
         )
     return failures
@@ -468,16 +524,18 @@ def validate_table(
     frame = to_frame(table, contract)
     token = uuid.uuid4().hex[:12]
     suite = build_suite(contract, name=f"{contract.name}-{token}")
-    outcomes = [run_suite(frame, suite)]
+    outcomes = [run_suite(frame, suite, contract.primary_key)]
     failures = collect_failures(outcomes[0], frame, contract)
     n_expectations = len(suite.expectations)
 
     exploded = explode_references(frame, contract)
+    if contract.primary_key in frame.columns and len(exploded.columns):  # so a failure names rows by key
+        exploded[contract.primary_key] = frame[contract.primary_key].reindex(exploded.index).to_numpy()
     reference_suite = build_reference_suite(
         contract, references or {}, name=f"{contract.name}-refs-{token}", exploded=exploded
     )
     if reference_suite is not None:
-        outcomes.append(run_suite(exploded, reference_suite))
+        outcomes.append(run_suite(exploded, reference_suite, contract.primary_key))
         failures += collect_failures(outcomes[-1], frame, contract)
         n_expectations += len(reference_suite.expectations)
 
@@ -498,18 +556,30 @@ def validate_tables(
     *,
     references: Mapping[str, set[str]] | None = None,
 ) -> dict[str, ValidationResult]:
-    """Validate each table; the articles given (plus any known ids) anchor the references."""
+    """Validate each table; the articles given (plus any known ids) anchor the references.
+
+    The articles are validated first: an article row the gate will reject, or an articles table
+    it will refuse, anchors nothing, so rows citing it are rejected in turn."""
     renew_gx_context()
     known: dict[str, set[str]] = {key: set(ids) for key, ids in (references or {}).items()}
+    results: dict[str, ValidationResult] = {}
     if "articles" in tables:
-        ids = collect_ids(tables["articles"], "article_id")
-        known[ARTICLE_IDS] = known.get(ARTICLE_IDS, set()) | ids
-    return {
-        name: validate_table(table, contracts[name], references=known or None)
-        for name, table in tables.items()
-    }
+        articles = results["articles"] = validate_table(tables["articles"], contracts["articles"], references=known or None)
+        if not articles.refused:
+            ids = collect_ids(tables["articles"], "article_id", skip=articles.rejected_rows)
+            known[ARTICLE_IDS] = known.get(ARTICLE_IDS, set()) | ids
+    for name, table in tables.items():
+        if name not in results:
+            results[name] = validate_table(table, contracts[name], references=known or None)
+    return {name: results[name] for name in tables}
 
 
-def collect_ids(table: pa.Table | pd.DataFrame, column: str) -> set[str]:
-    values = table.column(column).to_pylist() if isinstance(table, pa.Table) else table[column]
-    return {value for value in values if not is_missing(value)}
+def collect_ids(table: pa.Table | pd.DataFrame, column: str, skip: set[int] = frozenset()) -> set[str]:  # type: ignore[assignment]
+    values = table.column(column).to_pylist() if isinstance(table, pa.Table) else list(table[column])
+    return {value for row, value in enumerate(values) if row not in skip and not is_missing(value)}
+
+
+def unbuildable(name: str, error: str) -> ValidationResult:
+    """The result for a table whose rows could not even be made into its Arrow schema."""
+    failure = ExpectationFailure(table=name, expectation="build_table", column=None, severity="critical", unexpected_count=0, sample_ids=[], detail=f"the table could not be built: {error}", rule="build")
+    return ValidationResult(table=name, success=False, n_rows=0, n_expectations=0, failures=[failure])

@@ -8,6 +8,7 @@ FAULT is one of:
   kill:publish     SIGKILL after validation, before the first table is published
   kill:commit:T    SIGKILL inside table T's Delta commit (MERGE or first write), after the
                    tables published before T were committed
+  refuse:T         table T proposes one row twice (a duplicate key): the gate refuses T
 Production code has no failpoints: this script patches stage functions and deltalake.
 """
 
@@ -70,6 +71,18 @@ def inject(fault: str) -> None:
 
         DeltaTable.merge = merge  # type: ignore[method-assign]
         storage.write_deltalake = write
+    elif fault.startswith("refuse:"):
+        from flows import resolve
+
+        target, real_build = fault.split(":", 1)[1], resolve.build_tables
+
+        def build_twice(*args: Any, **kwargs: Any) -> Any:
+            tables = real_build(*args, **kwargs)
+            if tables[target]:
+                tables[target].append({**tables[target][0], "run_id": "again"})
+            return tables
+
+        resolve.build_tables = build_twice
     else:
         raise SystemExit(f"unknown fault {fault!r}")
 

@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from flows import storage
+from flows import resolve, storage
 from tests.conftest import ROOT
 
 TABLES = ("articles", "entities", "events", "deals")
@@ -58,3 +58,17 @@ def dangling_article_ids(tables: dict[str, list[dict]]) -> set[str]:
     known = {a["article_id"] for a in tables["articles"]}
     cited = {aid for name in ("entities", "events", "deals") for row in tables[name] for aid in row["article_ids"]}
     return cited - known
+
+
+def inject(monkeypatch, fault):
+    """Make resolution hand `fault` its proposed tables to break, in this process; `fault` returns
+    where it broke them, kept in the returned dict under "where"."""
+    real, injected = resolve.build_tables, {}
+
+    def build_tables(*args, **kwargs):
+        tables = real(*args, **kwargs)
+        injected["where"] = fault(tables)
+        return tables
+
+    monkeypatch.setattr(resolve, "build_tables", build_tables)
+    return injected

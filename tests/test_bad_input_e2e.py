@@ -35,6 +35,10 @@ def build_inputs(root: Path, outside: Path) -> tuple[dict[str, str], set[str]]:
         + f"<p>{GOOD}</p><p>Talks continue on Friday.</p></body></html>".encode(),
         "with spaces.txt": GOOD.replace("Monday", "Wednesday").encode(),
         "Rapport d’été 2025.txt": GOOD.replace("Monday", "Thursday").encode(),
+        # Decodable, yet no language: symbols, replacement characters; and a BOM that lies.
+        "braille.txt": ("⣃⣿⡇ ⠿⣿⣀ ⣤⣶ 42 ## " * 40).encode(),
+        "replaced.txt": ("Fin\ufffdnce \ufffd\ufffd min\ufffdster " * 40).encode(),
+        "misread.txt": codecs.BOM_UTF16_LE + GOOD.encode(),  # read as UTF-16 it would be CJK at random
         "feed.jsonl": "\n".join(
             [
                 json.dumps({"text": GOOD.replace("Monday", "Friday"), "url": "https://example.com/a"}),
@@ -58,6 +62,7 @@ def build_inputs(root: Path, outside: Path) -> tuple[dict[str, str], set[str]]:
         "invalid.txt": "undecodable", "big.txt": "too_large", "oneline.txt": "too_long",
         "feed.jsonl#L2": "bad_json", "feed.jsonl#L3": "no_text", "feed.jsonl#L4": "bad_type",
         "link.txt": "symlink", "pipe.txt": "unreadable",
+        "braille.txt": "not_text", "replaced.txt": "not_text", "misread.txt": "undecodable",
     }
     articles = {"latin1.txt", "utf16.txt", "urdu.txt", "chinese.txt", "page.html", "with spaces.txt",
                 "Rapport d’été 2025.txt", "https://example.com/a"}
@@ -100,6 +105,8 @@ def test_bad_inputs_are_quarantined_with_reasons_and_good_ones_published(run_flo
     assert articles["page.html"]["headline"] == "Loan talks"
     assert "alert" not in articles["page.html"]["body"] and "Home" not in articles["page.html"]["body"]
     assert not any("Saturday" in a["body"] for a in articles.values())  # the symlink was not followed
+    assert all(len(e["name"]) >= 2 and any(c.isalpha() for c in e["name"]) for e in storage.read_rows(data, "entities"))
+    assert storage.read_rows(data, "rejections") == []  # nothing bad was made, so the gate had nothing to hold
 
 
 @pytest.mark.parametrize("kind", ["missing", "fifo"])

@@ -30,7 +30,7 @@ def test_tables_lists_version_rows_and_last_run(two_versions, capsys):
     data, rows, _ = two_versions
     assert main(["tables", "--data", str(data), "--json"]) == 0
     listed = {t["table"]: t for t in json.loads(capsys.readouterr().out)}
-    assert set(listed) == {"articles", "entities", "events", "deals"}
+    assert set(listed) == {"articles", "entities", "events", "deals", "rejections"}
     assert listed["deals"]["version"] == 1 and listed["deals"]["run_id"] == "test-edit"
     assert listed["deals"]["rows"] == len(rows)  # one added, one removed
     for name in ("articles", "events"):
@@ -40,7 +40,7 @@ def test_tables_lists_version_rows_and_last_run(two_versions, capsys):
 
 def test_tables_says_when_nothing_is_published(tmp_path, capsys):
     assert main(["tables", "--data", str(tmp_path)]) == 0
-    assert capsys.readouterr().out.count("not published") == 4
+    assert capsys.readouterr().out.count("not published") == 5
 
 
 def test_show_filters_with_sql_and_limits(two_versions, capsys):

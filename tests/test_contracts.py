@@ -20,7 +20,7 @@ from flows.contracts import (
 )
 from flows.dictionary import DEFAULT_OUTPUT, render_dictionary
 
-TABLES = ["articles", "entities", "events", "deals"]
+TABLES = ["articles", "entities", "events", "deals", "rejections"]
 
 # Written out by hand (not derived from flows.contracts) so a parsing bug cannot hide.
 EVIDENCE = pa.struct(
@@ -134,6 +134,23 @@ SAMPLE_ROWS = {
         "confidence": 0.8,
         "run_id": "run-1",
     },
+    "rejections": {
+        "rejection_id": "r_0000000000000001",
+        "run_id": "run-1",
+        "table": "entities",
+        "row_key": "e_0000000000000001",
+        "expectation": "expect_column_value_lengths_to_be_between",
+        "rule": "min_length 2",
+        "column": "name",
+        "value": "X",
+        "severity": "critical",
+        "row": '{"entity_id": "e_0000000000000001", "name": "X"}',
+        "article_ids": ["a_0000000000000001"],
+        "code_version": "0.1.0+abc1234",
+        "contract_version": "0123456789ab",
+        "rejected_at": dt.datetime(2025, 12, 11, 8, 0, 3, tzinfo=dt.UTC),
+        "resolved_by_run": None,
+    },
 }
 
 
@@ -142,7 +159,7 @@ def contracts():
     return load_contracts()
 
 
-def test_loads_the_four_tables_in_publication_order(contracts):
+def test_loads_every_table_in_publication_order(contracts):
     assert list(contracts) == TABLES
 
 

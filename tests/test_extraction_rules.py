@@ -258,3 +258,26 @@ def test_two_people_sharing_a_surname_each_get_a_statement():
     body = "Prime Minister Shehbaz Sharif said the talks went well. Former premier Nawaz Sharif said the deal was overdue."
     statements = [e["actors"][0] for e in extracted(body)["events"] if e["event_type"] == "statement"]
     assert len(statements) == 2
+
+
+# --- names that are no names (the gate is the safety net, not the filter) -----------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [("X", False), ("⣃", False), ("2024", False), (" - ", False), ("Truth Social", False), ("Facebook", False), ("UN", True), ("Xi Jinping", True), ("Nguyễn Văn An", True)])
+def test_a_name_has_two_characters_a_letter_and_is_no_social_platform(text, expected):
+    from flows.nlp import is_entity_name
+
+    assert is_entity_name(text) is expected
+
+
+def test_platforms_and_one_letter_names_make_no_entity_and_every_row_passes_the_gate():
+    tables = tables_for(
+        "The finance minister of Ghana posted on X that the loan was signed. "
+        "He later wrote on Truth Social and on Facebook that Mr X of Accra had helped. "
+        "A spokesperson for Ecobank said on Sunday that the $300 million facility would support farmers."
+    )
+    names = {e["name"] for e in tables["entities"]}
+    assert names and not names & {"X", "Truth Social", "Facebook"}
+    assert all(len(n) >= 2 and any(c.isalpha() for c in n) for n in names)
+    contract = load_contracts()["entities"]
+    assert validate_table(to_arrow(tables["entities"], contract), contract).success

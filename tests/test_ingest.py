@@ -300,3 +300,48 @@ def test_text_longer_than_an_article_is_quarantined(tmp_path: Path) -> None:
     docs, quarantined = ingest_path(tmp_path)
     assert reasons(quarantined) == {"one-line.txt": "too_long", "https://example.com/long": "too_long"}
     assert [d["source_uri"] for d in docs] == ["feed.jsonl#L2"]
+
+
+# --- text that is not language --------------------------------------------------------------
+
+SCRIPTS = [0x0410, 0x05D0, 0x0627, 0x0905, 0x0E01, 0x10D0, 0x1200, 0x13A0, 0x1780, 0x3041, 0x4E00, 0xAC00]  # a letter of 12 scripts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "⣃⣿⡇ ⠿⣿⣀ ⣤⣶ 42 ## %% " * 30,  # symbols
+        "The min\ufffdster s\ufffdid " * 30,  # replacement characters
+        "Budget \ue000\ue001 talks \ue002 " * 30,  # private use
+        "".join(chr(base + i % 7) for i in range(400) for base in SCRIPTS[i % 12 : i % 12 + 1]),  # letters of 12 scripts at random
+        "1234 5678 ---- //// " * 30,  # ASCII with no letters
+    ],
+    ids=["symbols", "replacement", "private-use", "scripts", "digits"],
+)
+def test_text_that_is_not_language_is_quarantined_as_not_text(tmp_path: Path, text: str) -> None:
+    q = only_quarantine(write(tmp_path / "garbage.txt", text))
+    assert q["reason"] == "not_text"
+    write(tmp_path / "feed.jsonl", json.dumps({"text": text, "url": "https://example.com/g"}) + "\n")
+    docs, quarantined = ingest_path(tmp_path / "feed.jsonl")
+    assert docs == [] and reasons(quarantined) == {"https://example.com/g": "not_text"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ARTICLE,
+        "Nguyễn Văn An met Ünal Çelik and Zhaqsylyq Sätbaev in Hà Nội on Tuesday; São Paulo’s mayor wrote to them.\n",
+        "اسلام آباد: وزیر خزانہ نے پیر کو عالمی بینک کے حکام سے ملاقات کی۔\n",
+        "東京の日本銀行は、カタカナとひらがなと漢字を使う新しい報告書を発表した。\n",
+        "В понедельник министр финансов встретился с представителями банка.\n",
+    ],
+    ids=["english", "diacritics", "urdu", "japanese", "russian"],
+)
+def test_text_in_any_language_is_read(tmp_path: Path, text: str) -> None:
+    docs, quarantined = ingest_path(write(tmp_path / "article.txt", text))
+    assert quarantined == [] and docs[0]["text"] == text
+
+
+def test_a_wide_byte_order_mark_before_8_bit_text_is_undecodable(tmp_path: Path) -> None:
+    """Read as UTF-16, ASCII pairs become CJK ideographs at random: garbage that looks like letters."""
+    assert only_quarantine(write(tmp_path / "a.txt", b"\xff\xfe" + ARTICLE.encode()))["reason"] == "undecodable"

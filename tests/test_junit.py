@@ -55,8 +55,8 @@ def test_missing_tables_are_junit_errors_and_exit_1(tmp_path):
     report = tmp_path / "junit.xml"
     assert main(["validate", "--data", str(tmp_path), "--junit", str(report)]) == 1
     root = ET.parse(report).getroot()
-    assert root.get("errors") == "4"
-    assert {e.get("message") for e in root.iter("error")} == {f"no published table {n}" for n in ("articles", "entities", "events", "deals")}
+    assert root.get("errors") == "5"
+    assert {e.get("message") for e in root.iter("error")} == {f"no published table {n}" for n in ("articles", "entities", "events", "deals", "rejections")}
 
 
 def test_validate_builds_data_docs_for_its_own_validation(seeds_run, tmp_path, capsys):

@@ -46,7 +46,7 @@ def test_page_is_self_contained_and_escapes_data():
     page = render()
     assert "<script" not in page and "&lt;script&gt;" in page
     assert "http://" not in page and "https://" not in page
-    for section in ("run", "published", "validation", "deals", "events", "entities", "history"):
+    for section in ("run", "published", "validation", "rejections", "deals", "events", "entities", "history"):
         assert f'<section id="{section}">' in page
 
 
@@ -104,7 +104,7 @@ def test_artifact_rows_and_markdown():
     assert "currency" in rows[1]["failed"]
     markdown = report.render_markdown(SUMMARY, "/data/report/index.html")
     assert "20260101T000000Z-abcdef" in markdown and "FAILED" in markdown and "1 empty" in markdown
-    assert "| deals | 2 | 0 | 0 | 0 | FAILED |" in markdown
+    assert "| deals | 2 | 0 | 0 | 0 | 0 | FAILED |" in markdown
 
 
 class FakeTerminal(io.StringIO):
@@ -132,3 +132,26 @@ def test_bar_is_attached_on_a_terminal_only():
         assert "1/2" in stream.getvalue()
     finally:
         progress._listeners.clear()
+
+
+REJECTED = {
+    "rows": 3,
+    "line": "3 rows rejected: entities.name min_length 2 (2), deals.amount max 1000000000 (1)",
+    "by_rule": [
+        {"table": "entities", "column": "name", "rule": "min_length 2", "expectation": "expect_column_value_lengths_to_be_between", "rows": 2, "examples": [{"row_key": "e_1", "value": "X"}, {"row_key": "e_2", "value": "<b>"}]},
+        {"table": "deals", "column": "amount", "rule": "max 1000000000", "expectation": "expect_column_values_to_be_between", "rows": 1, "examples": [{"row_key": "d_9", "value": "2000000000.0"}]},
+    ],
+}
+
+
+def test_rejected_rows_are_listed_by_table_and_rule_with_examples():
+    summary = {**SUMMARY, "rejected": REJECTED, "tables": {**SUMMARY["tables"], "deals": {**SUMMARY["tables"]["deals"], "rejected": 1}}}
+    page = render(summary)
+    section = page[page.index('<section id="rejections">') :]
+    section = section[: section.index("</section>")]
+    assert "3 rows were rejected" in section and "min_length 2" in section and "max 1000000000" in section
+    assert "e_1: &#x27;X&#x27;" in section and "&lt;b&gt;" in section and "<b>" not in section
+    assert "No row was rejected" in render()
+    markdown = report.render_markdown(summary)
+    assert REJECTED["line"] in markdown and "| entities.name | min_length 2 | 2 |" in markdown
+    assert {r["table"]: r["rejected_rows"] for r in report.validation_rows(summary)}["deals"] == 1

@@ -16,7 +16,7 @@ import pytest
 from flows import storage
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SECTIONS = ("run", "published", "validation", "deals", "events", "entities", "history")
+SECTIONS = ("run", "published", "validation", "rejections", "deals", "events", "entities", "history")
 # Charts a run over the seeds must draw: every table has rows, so none may be missing.
 CHARTS = ("Deals by type", "Deals by status", "Deal amounts by type (USD)", "Events by type", "Most-mentioned entities (top 15)", "Rows per table version")
 CONSOLE = re.compile(r":CONSOLE[:(]\d+\)?\]\s*(.*)")

@@ -418,3 +418,53 @@ def test_only_failed_checks_carry_unexpected_values_each_its_own(contracts):
     passed = [r for r in outcome.results if r.success]
     assert passed and all("partial_unexpected_list" not in (r.result or {}) for r in passed)
     assert all("partial_unexpected_list" in r.result for r in outcome.results if not r.success and r.expectation_config.kwargs.get("column") in {"language", "published_date_source"})
+
+
+@pytest.mark.parametrize(("table", "column", "value", "expectation"), BAD_VALUES)
+def test_a_broken_row_check_names_every_breaking_row_and_refuses_nothing(contracts, table, column, value, expectation):
+    rows = make_rows(table, 8)
+    for i in (1, 6):
+        rows[i][column] = value
+    result = validate_table(to_arrow(rows, contracts[table]), contracts[table], references=REFERENCES)
+    failure = find_failure(result, expectation, column)
+    assert failure.row_level and [row for row, _ in failure.breaks] == [1, 6]
+    assert not result.refused and result.rejected_rows == {1, 6}
+
+
+def test_every_breaking_row_is_named_past_the_sample(contracts):
+    rows = make_rows("entities", 60)
+    for row in rows[5:55]:
+        row["name"] = "X"
+    result = validate_table(to_arrow(rows, contracts["entities"]), contracts["entities"], references=REFERENCES)
+    failure = find_failure(result, "expect_column_value_lengths_to_be_between", "name")
+    assert len(failure.sample_ids) == 20 and result.rejected_rows == set(range(5, 55))
+    assert {value for _, value in failure.breaks} == {"X"}
+
+
+def test_a_null_key_rejects_its_row_by_position(contracts):
+    rows = make_rows("deals")
+    rows[2]["deal_id"] = None
+    result = validate_table(to_arrow(rows, contracts["deals"]), contracts["deals"])
+    assert not result.refused and result.rejected_rows == {2}
+
+
+@pytest.mark.parametrize("fault", ["duplicate key", "missing column", "extra column"])
+def test_a_broken_table_check_refuses_the_table(contracts, fault):
+    rows = make_rows("entities")
+    if fault == "duplicate key":
+        rows[4]["entity_id"] = rows[1]["entity_id"]
+        table = to_arrow(rows, contracts["entities"])
+    else:
+        table = to_arrow(rows, contracts["entities"])
+        table = table.drop_columns(["extractor"]) if fault == "missing column" else table.append_column("mood", pa.array(["ok"] * len(rows)))
+    result = validate_table(table, contracts["entities"], references=REFERENCES)
+    assert result.refused and not result.success
+
+
+def test_a_rejected_article_anchors_no_reference(contracts):
+    articles = make_rows("articles", 3)
+    articles[0]["language"] = "English"
+    entities = make_rows("entities", 3)  # entity i cites article i
+    results = validate_tables({"articles": to_arrow(articles, contracts["articles"]), "entities": to_arrow(entities, contracts["entities"])}, contracts)
+    assert results["articles"].rejected_rows == {0}
+    assert results["entities"].rejected_rows == {0} and not results["entities"].refused
