@@ -47,7 +47,7 @@ validate: $(BIN)/.installed
 	$(BIN)/newsflow validate --data data
 
 docs: $(BIN)/.installed
-	$(BIN)/python -m flows.dictionary
+	$(BIN)/python -m flows.validate.dictionary
 
 N ?= 1000
 bench: $(BIN)/.installed

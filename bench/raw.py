@@ -22,7 +22,7 @@ def read_bodies(path: Path) -> Iterator[str]:
 
 def main(argv: list[str]) -> dict[str, float]:
     bodies, processes, batch_size, model = Path(argv[0]), int(argv[1]), int(argv[2]), argv[3]
-    from flows.nlp import load_pipeline
+    from flows.extract.nlp import load_pipeline
 
     nlp = load_pipeline(model)  # same components as a run: model minus excluded ones, ruler, fixer
     started = time.perf_counter()

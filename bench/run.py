@@ -80,7 +80,8 @@ def newsflow(input_path: Path, data: Path, args: argparse.Namespace, env: dict[s
 
 def cleaned_bodies(corpus: Path, target: Path) -> int:
     """Write the bodies newsflow parses (after cleaning, duplicates dropped); returns the word count."""
-    from flows import clean, ingest
+    from flows.clean import cleaner as clean
+    from flows.ingest import readers as ingest
 
     words, seen = 0, set()
     with target.open("w", encoding="utf-8") as out:
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--chunk-size", type=int, default=0, help="articles per task (default: the setting's default)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
-    from flows.settings import Settings
+    from flows.core.settings import Settings
 
     settings = Settings()
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-bench-"))

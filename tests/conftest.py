@@ -28,8 +28,8 @@ def prefect_harness():
 @pytest.fixture(scope="session")
 def run_flow(prefect_harness):
     """Run the real flow: run_flow(input_path, data_dir, **settings) -> summary."""
-    from flows.pipeline import news_pipeline
-    from flows.settings import load_settings
+    from flows.core.settings import load_settings
+    from flows.orchestration.flow import news_pipeline
 
     def run(input_path: Path, data_dir: Path, **overrides):
         return news_pipeline(load_settings({"input_path": input_path, "data_dir": data_dir, "processes": 1, **overrides}))

@@ -39,7 +39,9 @@ def killing_stream(rows: Any) -> pa.RecordBatchReader:
 
 
 def inject(fault: str) -> None:
-    from flows import extract, storage, validate
+    from flows.extract import articles as extract
+    from flows.publish import storage
+    from flows.validate import expectations as validate
 
     if fault == "none":
         return
@@ -72,7 +74,7 @@ def inject(fault: str) -> None:
         DeltaTable.merge = merge  # type: ignore[method-assign]
         storage.write_deltalake = write
     elif fault.startswith("refuse:"):
-        from flows import resolve
+        from flows.resolve import resolver as resolve
 
         target, real_build = fault.split(":", 1)[1], resolve.build_tables
 
@@ -91,7 +93,7 @@ def main(argv: list[str]) -> int:
     fault, sep, *cli_args = argv
     assert sep == "--", "usage: python -m tests.fault_runner FAULT -- newsflow arguments"
     inject(fault)
-    from flows.cli import main as cli_main
+    from flows.cli.app import main as cli_main
 
     return cli_main(cli_args)
 

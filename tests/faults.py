@@ -8,7 +8,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from flows import resolve, storage
+from flows.publish import storage
+from flows.resolve import resolver as resolve
 from tests.conftest import ROOT
 
 TABLES = ("articles", "entities", "events", "deals")

@@ -9,11 +9,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-from flows import cli, storage
-from flows.ingest import ingest_path
+from flows.ingest.readers import ingest_path
+from flows.orchestration.api_server import quiet_prefect
+from flows.publish import storage
 from tests.conftest import ROOT
 
-FLOWS = sorted((ROOT / "flows").glob("*.py"))
+FLOWS = sorted((ROOT / "flows").rglob("*.py"))
 # Modules that turn bytes into live objects or run code; none has a place in a pipeline reading untrusted text.
 CODE_LOADERS = {"pickle", "cPickle", "dill", "cloudpickle", "marshal", "shelve", "joblib"}
 CODE_RUNNERS = {"eval", "exec", "compile", "__import__"}
@@ -25,7 +26,7 @@ def calls(tree: ast.AST):
             yield node, ast.unparse(node.func)
 
 
-@pytest.mark.parametrize("module", FLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("module", FLOWS, ids=lambda p: str(p.relative_to(ROOT / "flows")))
 def test_no_module_unpickles_evaluates_or_shells_out(module: Path):
     tree = ast.parse(module.read_text(encoding="utf-8"))
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
@@ -78,7 +79,7 @@ def test_the_cli_keeps_prefects_server_on_the_loopback_interface(monkeypatch):
     from prefect.settings import Settings
 
     monkeypatch.delenv("PREFECT_SERVER_API_HOST", raising=False)
-    cli._quiet_prefect()
+    quiet_prefect()
     assert os.environ["PREFECT_SERVER_API_HOST"] == "127.0.0.1"
     assert Settings().server.api.host == "127.0.0.1"
 

@@ -1,0 +1,5 @@
+"""`python -m flows.cli`: the same as the `newsflow` script."""
+
+from flows.cli.app import entry
+
+entry()

@@ -1,0 +1,342 @@
+"""Deal candidates: an amount next to a deal word, with parties, roles, status, sector and project.
+
+A total and its parts in one sentence are all rows, the parts pointing at the total.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from flows.core.records import Article
+from flows.core.rules import load_rules
+from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_ents, span_text, state_of, title_words
+from flows.extract.money import Money, find_amounts, parse_money
+
+PARTY_LABELS = {"ORG", "GPE", "FAC"}
+NEAR_CHARS = 60  # a party further than this from every amount of its sentence belongs to none
+COPULAS = {"is", "was", "are", "were", "be", "been", "stands", "stood"}
+NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"}
+
+
+@functools.cache
+def _phrase_index(key: str) -> dict[str, list[tuple[int, list[str], str]]]:
+    """The keyword classes of rules/deals.yaml[key] by first word: (rank, words, class), rank
+    being the phrase's place in the file (ties between hits go to the class listed first)."""
+    index: dict[str, list[tuple[int, list[str], str]]] = {}
+    phrases = [(label, phrase.split()) for label, words in load_rules("deals")[key].items() for phrase in words]
+    for rank, (label, parts) in enumerate(phrases):
+        index.setdefault(parts[0], []).append((rank, parts, label))
+    return index
+
+
+def _keyword_hits(tokens: list[str], key: str) -> list[tuple[int, str]]:
+    """(token position, class) for every keyword (one or more words) of every class of
+    rules/deals.yaml[key], in the file's order of classes and phrases."""
+    index = _phrase_index(key)
+    hits = []
+    for i, token in enumerate(tokens):
+        for rank, parts, label in index.get(token, ()):
+            if len(parts) == 1 or tokens[i : i + len(parts)] == parts:
+                hits.append((rank, i, label))
+    return [(i, label) for _, i, label in sorted(hits)]
+
+
+def _deal_type(tokens: list[str], hits: list[tuple[int, str]], at: int, after: int | None = None) -> str | None:
+    """The deal word the amount names ("$1.5bn in joint ventures"), else the nearest one; `hits`
+    are the sentence's deal-type keywords (found once per sentence)."""
+    if not hits:
+        return None
+    if after is not None and tokens[after : after + 1] in (["in"], ["of"], ["as"]):
+        own = [h for h in hits if after < h[0] <= after + 3]
+        if own:
+            return min(own)[1]
+    specific = [h for h in hits if h[1] != "other"] or hits
+    return min(specific, key=lambda h: abs(h[0] - at))[1]
+
+
+def _status(tokens: list[str], future: bool) -> str | None:
+    """The deal's stage from the sentence's verbs; None when the sentence states none."""
+    rules = load_rules("deals")
+    hits = _keyword_hits(tokens, "statuses")
+    # "to sign", "pending approval", "agreed to provide": the act is still to come.
+    pending = [(i, label) for i, label in hits if label != "planned" and _still_to_come(tokens, i, label, rules["pending_markers"])]
+    found = {label for hit in hits if hit not in pending for label in [hit[1]]}
+    if pending and not found - {"announced"}:
+        # "agreed to provide" is a commitment made (announced); "to sign", "pending approval" are plans.
+        found.add("announced" if any(label == "agreed" for _, label in pending) else "planned")
+    if future or found == {"planned"}:
+        return "planned"
+    for status in rules["status_priority"]:
+        if status in found:
+            return status
+    return None
+
+
+def _still_to_come(tokens: list[str], at: int, label: str, markers: list[str]) -> bool:
+    before = tokens[max(0, at - 2) : at]
+    committed = label == "agreed" and tokens[at + 1 : at + 2] == ["to"]  # "agreed to provide" is a pledge
+    return (bool(before) and before[-1] == "to") or any(w in markers for w in before) or committed
+
+
+@functools.cache
+def _sector_words() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every sector word (longest first, so "rare earths" beats "rare"), and each word's sector."""
+    sectors = {word: sector for sector, words in load_rules("deals")["sectors"].items() for word in words}
+    alternation = "|".join(re.escape(w) for w in sorted(sectors, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternation})\b"), sectors
+
+
+def _sector(text: str) -> str | None:
+    """The sector whose words the text uses most (ties: the sector listed first)."""
+    pattern, sectors = _sector_words()
+    scores = Counter(sectors[m] for m in pattern.findall(text.lower()))
+    order = list(load_rules("deals")["sectors"])
+    best = max(scores, key=lambda s: (scores[s], -order.index(s)), default=None)
+    return best
+
+
+def _role(mention: dict[str, Any], sent: Span, financiers: frozenset[str]) -> str:
+    name = mention["canonical_hint"] or mention["text"]
+    if name in financiers or re.search(r"\b(bank|fund|finance|financial|capital|investment corporation)\b", name, re.I):
+        return "financier"
+    before = doc_text(sent.doc)[max(sent.start_char, mention["start"] - 12) : mention["start"]].lower()
+    if re.search(r"\b(for|to|in|into|with)\s+(the\s+)?$", before) or mention["label"] == "FAC":
+        return "recipient" if mention["label"] != "ORG" or "with" not in before else "counterparty"
+    return "counterparty"
+
+
+@functools.cache
+def _outlets() -> frozenset[str]:
+    """News outlets and agencies (gazetteer `kind: outlet`): they report deals, they are no party."""
+    return frozenset(e["name"] for e in load_rules("gazetteer") if e.get("kind") == "outlet")
+
+
+@functools.cache
+def _financiers() -> frozenset[str]:
+    return frozenset(e["name"] for e in load_rules("gazetteer") if e.get("kind") == "financier")
+
+
+def _deal_future(sent: Span, start_char: int) -> bool:
+    markers = set(load_rules("events")["future_markers"])
+    clause = doc_text(sent.doc)[sent.start_char : start_char].lower().split()[-8:]
+    return any(w in markers or f"{w} {nxt}" in markers for w, nxt in zip(clause, [*clause[1:], ""]))
+
+
+@functools.cache
+def _deal_phrases() -> frozenset[str]:
+    return frozenset(p for words in load_rules("deals")["deal_types"].values() for p in words)
+
+
+def _deal_words(sent: Span) -> list[str]:
+    """The sentence's lower-cased tokens, blank where a word says nothing about a deal: inside a
+    name ("Development Finance Corporation") or a title ("Finance Minister"); a name that is
+    itself a deal phrase ("Letter of Intent") counts."""
+    lowers, titles = doc_lowers(sent.doc), title_words()
+    words = [w if nxt not in titles else "" for w, nxt in zip(lowers[sent.start : sent.end], [*lowers[sent.start + 1 : sent.end + 1], ""][: len(sent)])]
+    for ent in (e for e in sentence_ents(sent) if e.label_ in NAME_LABELS):
+        named = span_text(ent).lower() in _deal_phrases()
+        words[ent.start - sent.start : ent.end - sent.start] = lowers[ent.start : ent.end] if named else [""] * len(ent)
+    return words
+
+
+def _is_source(mention: dict[str, Any], doc: Doc) -> bool:
+    """The outlet or report a sentence cites ("according to Reuters", "The News reported") is no party."""
+    before = doc_text(doc)[max(0, mention["start"] - 40) : mention["start"]].lower()
+    after = doc_text(doc)[mention["end"] : mention["end"] + 12].lower()
+    return bool(re.search(r"according to (a |the )?(report (by|in) |reports? (by|in) )?(the )?$", before) or re.match(r"\s+(reported|reports)\b", after))
+
+
+def _party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, Any]]:
+    kept = []
+    for m in mentions:
+        if m["label"] not in PARTY_LABELS or _is_source(m, doc) or m["canonical_hint"] in _outlets() or is_restatement(m, doc) or (m["label"] == "GPE" and is_modifier(m, doc)):
+            continue
+        kept.append({**m, "text": state_of(m["text"])} if m["label"] == "GPE" else m)
+    return kept
+
+
+def _lede_parties(grouped: dict[int, list[dict[str, Any]]], doc: Doc) -> list[str]:
+    """The parties of the first of the opening sentences that names two: the article's main relation."""
+    for index in range(3):
+        names = list(dict.fromkeys(m["text"] for m in _party_mentions(grouped.get(index, []), doc) if m["label"] != "FAC"))
+        if len(names) >= 2:
+            return names
+    return []
+
+
+def _refers_back(sent: Span) -> bool:
+    """The sentence's subject is a deal already introduced: "The agreement ... is set to unlock $1.2bn"."""
+    phrases = _deal_phrases()
+    for token in sent:
+        if token.dep_ in {"nsubj", "nsubjpass"} and token.lower_ in phrases and any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in token.children):
+            return True
+    return False
+
+
+def _money_token(sent: Span, money: Money) -> Token:
+    """The last token of the amount: the number or scale word the phrase hangs on."""
+    inside = [t for t in sent if money.start <= t.idx < money.end and not (t.is_punct or t.is_space)]
+    return inside[-1] if inside else sent.root
+
+
+def _not_a_deal(sent: Span, money: Money) -> bool:
+    """An amount that measures a need, a cost, a size or a running total ("a funding requirement of
+    $3bn", "the $7bn project", "bringing total disbursements to $3.3bn")."""
+    heads, verbs = set(load_rules("deals")["not_deal_heads"]), set(load_rules("deals")["not_deal_verbs"])
+    token = _money_token(sent, money)
+    for _ in range(3):
+        if token.head is token:
+            return False
+        token = token.head
+        if token.pos_ in {"NOUN", "PROPN"}:
+            return token.lower_ in heads
+        if token.lower_ in COPULAS:  # "the estimated cost of the mine is $6.6bn"
+            return any(c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ in heads for c in token.children)
+        if token.pos_ != "ADP":
+            return token.lower_ in verbs
+    return False
+
+
+def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Deal candidates: an amount next to a deal word, or an amountless deal two parties made."""
+    rules = load_rules("deals")
+    events_rules = load_rules("events")
+    countries = main_countries(mentions)
+    grouped = by_sentence(mentions)
+    lede = _lede_parties(grouped, doc)
+    article_sector = _sector(doc_text(doc))
+    deals = []
+    for index, sent in enumerate(doc.sents):
+        tokens = _deal_words(sent)
+        type_hits = _keyword_hits(tokens, "deal_types")
+        here = _party_mentions(grouped.get(index, []), doc)
+        parties = list(dict.fromkeys(m["text"] for m in here))
+        text = span_text(sent)
+        lowered = text.lower()
+        if any(p in lowered for p in events_rules["both_parties"]):
+            parties += [c for c in countries if c not in parties]
+        roles = {m["text"]: _role(m, sent, _financiers()) for m in here}
+        project = next((m["text"] for m in here if m["label"] == "FAC"), None)
+        sector = _sector(text) or article_sector
+        monies = [m for m in find_money(sent) if not _not_a_deal(sent, m)]
+        anaphoric = _refers_back(sent)
+        for money in monies:
+            at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
+            after = next((t.i - sent.start for t in sent if t.idx >= money.end), None)
+            deal_type = _deal_type(tokens, type_hits, at, after)
+            near = _attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
+            # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
+            # agreement" continues the lede's story: the lede names the parties.
+            near, confidence = (near, 0.8 if len(near) > 1 else 0.65) if near else (lede, 0.5)
+            if anaphoric:
+                near = list(dict.fromkeys(near + lede))
+            if deal_type is None or not near:
+                continue
+            future = _deal_future(sent, money.start)
+            status = _status(tokens, future) or "announced"
+            deals.append(_deal_row(article, sent, index, deal_type, status, near, roles, money, project, sector, confidence))
+        if not monies:
+            deal_type = _deal_type(tokens, type_hits, 0)
+            status = _status(tokens, False)
+            # Without an amount only a stated act makes a deal: signed, approved or done for any
+            # type; agreed or announced too for types with no amount by nature (MoU, trade deal).
+            # "Reached a staff-level agreement" is a step towards a deal, not one.
+            made = {"signed", "approved", "completed"} | ({"agreed", "announced"} if deal_type in rules["amountless_types"] else set())
+            done = status in made
+            if deal_type is not None and len(parties) >= 2 and done and not anaphoric:
+                deals.append(_deal_row(article, sent, index, deal_type, status, parties, roles, None, project, sector, 0.6))
+    return _link_parts(deals)
+
+
+def find_money(sent: Span) -> list[Money]:
+    """Amounts with a currency: the money patterns' matches, plus NER's MONEY spans they missed."""
+    doc = sent.doc
+    found = find_amounts(doc_text(doc), sent.start_char, sent.end_char)
+    # NER adds amounts the patterns missed; where both saw one, the patterns' reading (with its
+    # scale word: "US$553m", not "US$553") wins.
+    for ent in sentence_ents(sent):
+        money = parse_money(doc_text(doc), ent.start_char, ent.end_char) if ent.label_ == "MONEY" else None
+        if money and money.currency and not any(m.start < money.end and money.start < m.end for m in found):
+            found.append(money)
+    return sorted(found, key=lambda m: m.start)
+
+
+def _attached_parties(sent: Span, mentions: list[dict[str, Any]], monies: list[Money], money: Money) -> list[str]:
+    """With several amounts in a sentence, a party attached to an amount in the parse ("$553m from
+    DFC") is that amount's; any other belongs to the amount nearest to it."""
+    anchors = {_money_token(sent, a).i: a for a in monies}
+
+    def distance(m: dict[str, Any], amount: Money) -> int:
+        return min(abs(m["start"] - amount.end), abs(amount.start - m["end"]))
+
+    def owner(m: dict[str, Any]) -> Money | None:
+        token = next((t for t in sent if m["start"] <= t.idx < m["end"]), None)
+        for ancestor in list(token.ancestors)[:3] if token is not None else []:
+            if ancestor.i in anchors:
+                return anchors[ancestor.i]
+        nearest = min(monies, key=lambda a: distance(m, a))
+        return nearest if distance(m, nearest) <= NEAR_CHARS else None
+
+    return list(dict.fromkeys(m["text"] for m in mentions if owner(m) is money))
+
+
+def _deal_row(article: Article, sent: Span, index: int, deal_type: str, status: str, parties: list[str], roles: dict[str, str], money: Money | None, project: str | None, sector: str | None, confidence: float) -> dict[str, Any]:
+    return {
+        "deal_type": deal_type,
+        "status": status,
+        "parties": parties,
+        "party_roles": [{"name": p, "role": roles.get(p, "counterparty")} for p in parties],
+        "amount": money.amount if money else None,
+        "currency": money.currency if money else None,
+        "amount_text": money.text if money else None,
+        "amount_qualifier": money.qualifier if money else None,
+        "sector": sector,
+        "project": project,
+        "part_of": None,
+        "evidence": evidence(article["article_id"], sent, index),
+        "extractor": f"deals.yaml:{deal_type}" + (":amount" if money else ":parties"),
+        "confidence": round(confidence * (1.0 if sector else 0.9), 3),
+    }
+
+
+PARTS_WINDOW = 3  # sentences after a total in which its parts may follow
+
+
+def _link_parts(deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parts point at their total: smaller amounts of one sentence that add up to its largest (or
+    to at most it, with "including", "comprising" ...), or amounts in the next sentences that add up to an earlier total ("$700m ... a $400m
+    loan from IFC ... the remaining $300m from IDA")."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for d in deals:
+        if d["amount"] is not None:
+            grouped.setdefault(d["evidence"]["sentence_index"], []).append(d)
+    for group in grouped.values():
+        if len(group) < 2:
+            continue
+        total = max(group, key=lambda d: d["amount"])
+        parts = [d for d in group if d is not total and d["currency"] == total["currency"] and d["amount"] < total["amount"]]
+        summed = sum(p["amount"] for p in parts)
+        sentence = total["evidence"]["text"].lower()
+        marked = any(re.search(rf"\b{re.escape(w)}\b", sentence) for w in load_rules("deals")["part_markers"])
+        if parts and (abs(summed - total["amount"]) <= 0.01 * total["amount"] or (marked and summed <= total["amount"])):
+            for part in parts:
+                part["part_of"] = total["amount_text"]
+    amounts = [d for d in deals if d["amount"] is not None]
+    for i, total in enumerate(amounts):
+        at = total["evidence"]["sentence_index"]
+        later = [d for d in amounts[i + 1 :] if at < d["evidence"]["sentence_index"] <= at + PARTS_WINDOW]
+        running: list[dict[str, Any]] = []
+        for part in later:
+            if part["part_of"] or part["currency"] != total["currency"] or part["amount"] >= total["amount"]:
+                break
+            running.append(part)
+            if len(running) >= 2 and abs(sum(p["amount"] for p in running) - total["amount"]) <= 0.01 * total["amount"]:
+                for p in running:
+                    p["part_of"] = total["amount_text"]
+                break
+    return deals

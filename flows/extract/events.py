@@ -1,0 +1,398 @@
+"""Event candidates: a trigger from rules/events.yaml, its actors, place and resolved date.
+
+Statements come from verbs of speech with a named subject; deals that were made become events too.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from typing import Any
+
+import numpy
+from spacy.attrs import LOWER
+from spacy.matcher import Matcher
+from spacy.strings import get_string_id
+from spacy.tokens import Doc, Span, Token
+
+from flows.core.records import Article
+from flows.core.rules import load_rules
+from flows.extract.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, span_text, state_of, title_words
+
+ACTOR_LABELS = {"PERSON", "ORG", "GPE"}
+PRONOUNS = {"he", "she", "his", "her"}
+FINANCE_TYPES = {"financing", "loan", "investment", "equity", "grant"}
+DONE_STATUSES = {"approved", "signed", "agreed", "completed"}
+
+
+@functools.cache
+def event_matcher(vocab_id: int, vocab: Any) -> Matcher:
+    """One Matcher for every event trigger in rules/events.yaml (cached per vocab)."""
+    matcher = Matcher(vocab)
+    for event_type, spec in _trigger_patterns().items():
+        matcher.add(event_type, spec)
+    return matcher
+
+
+def _trigger_patterns() -> dict[str, list[list[dict[str, Any]]]]:
+    return {t: spec["patterns"] for t, spec in load_rules("events").items() if isinstance(spec, dict) and "patterns" in spec}
+
+
+@functools.cache
+def anchored_matchers(vocab_id: int, vocab: Any) -> tuple[dict[int, Matcher], int | None] | None:
+    """For each word a trigger pattern can start with (its LOWER hash), a Matcher of just those
+    patterns; and the most tokens a match can span (None: to the sentence end). None when some
+    pattern may start on any word."""
+    matchers: dict[int, Matcher] = {}
+    longest: int | None = 0
+    for event_type, patterns in _trigger_patterns().items():
+        for pattern in patterns:
+            words = _first_words(pattern[0])
+            if words is None:
+                return None
+            for word in words:
+                matchers.setdefault(get_string_id(word), Matcher(vocab)).add(event_type, [pattern])
+            most = [_most_repeats(token.get("OP")) for token in pattern]
+            longest = None if longest is None or None in most else max(longest, sum(m for m in most if m is not None))
+    return matchers, longest
+
+
+def _first_words(token: dict[str, Any]) -> list[str] | None:
+    """The words a pattern's first token must be (LOWER as a string or an IN list); None when it
+    may be any word: no LOWER, another operator on it (NOT_IN, REGEX), or an OP making it
+    optional or negated ("?", "*", "!")."""
+    lower = token.get("LOWER")
+    if token.get("OP") not in (None, "+"):
+        return None
+    if isinstance(lower, str):
+        return [lower]
+    if isinstance(lower, dict) and set(lower) == {"IN"}:
+        return list(lower["IN"])
+    return None
+
+
+def _most_repeats(op: str | None) -> int | None:
+    """How many tokens one pattern token can match: "{0,6}" 6, "?" 1, "+" or "*" unbounded."""
+    if op in (None, "!", "?"):
+        return 1
+    bounds = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", op or "")
+    if bounds is None or (bounds.group(2) and not bounds.group(3)):
+        return None
+    return int(bounds.group(3) or bounds.group(1))
+
+
+def find_triggers(doc: Doc) -> list[tuple[int, int, int]]:
+    """(match_id, start, end) of every trigger pattern match inside one sentence.
+
+    A Matcher checks every pattern at every token, which cost more than the rest of extraction.
+    Every trigger pattern starts on a listed word, so only the tokens that are one get checked,
+    each against the few patterns that start with it, up to the longest match or sentence end.
+    """
+    anchored = anchored_matchers(id(doc.vocab), doc.vocab)
+    if anchored is None:
+        matcher = event_matcher(id(doc.vocab), doc.vocab)
+        return [m for sent in doc.sents for m in _shifted(matcher(sent), sent.start)]
+    matchers, longest = anchored
+    words = doc.to_array(LOWER)
+    hits = numpy.flatnonzero(numpy.isin(words, numpy.fromiter(matchers, dtype=words.dtype, count=len(matchers)))).tolist()
+    found = []
+    for sent in doc.sents:
+        for i in hits[bisect.bisect_left(hits, sent.start) : bisect.bisect_left(hits, sent.end)]:
+            window = doc[i : sent.end if longest is None else min(sent.end, i + longest)]
+            # the word's patterns may match again further on: that start has its own window
+            found += [m for m in _shifted(matchers[int(words[i])](window, allow_missing=True), i) if m[1] == i]
+    return found
+
+
+def _shifted(matches: list[tuple[int, int, int]], offset: int) -> list[tuple[int, int, int]]:
+    """A Matcher's matches on a Span count from the span's start: make them Doc positions."""
+    return [(match_id, start + offset, end + offset) for match_id, start, end in matches]
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head is not token and depth < 50:
+        token, depth = token.head, depth + 1
+    return depth
+
+
+def _in_quotes(sent: Span, token: Token) -> bool:
+    before = doc_text(sent.doc)[sent.start_char : token.idx]
+    return (before.count("“") > before.count("”")) or before.count('"') % 2 == 1
+
+
+def _is_noun(token: Token) -> bool:
+    return token.pos_ in {"NOUN", "PROPN"}
+
+
+def _dated(token: Token) -> bool:
+    return any(t.ent_type_ == "DATE" for t in token.subtree)
+
+
+def _backgrounded(token: Token, markers: set[str]) -> bool:
+    """A trigger inside "after ...", "following ...", "amid ..." or a clause that modifies a noun,
+    unless it carries a date of its own ("after a meeting on Friday")."""
+    if _dated(token):
+        return False
+    if token.dep_ in {"relcl", "acl"}:
+        return True
+    for node in [token, *token.ancestors]:
+        if node.lower_ in markers and node.dep_ in {"prep", "mark", "pcomp"}:
+            return True
+        if any(c.dep_ == "mark" and c.lower_ in markers for c in node.children) and node is not token:
+            return True
+        if node.dep_ in {"relcl", "acl"} and node is not token:
+            return True
+    return False
+
+
+def _anaphoric(token: Token, determiners: set[str]) -> bool:
+    """"the meeting", "his visit" — unless the noun carries its own date ("the meeting on July 25")."""
+    if not any(c.dep_ in {"det", "poss"} and c.lower_ in determiners for c in token.children):
+        return False
+    return not _dated(token)
+
+
+def _governed(token: Token, rule: dict[str, list[str]]) -> bool:
+    """Nouns such as "agreement" need a verb of completion two steps up at most: "signed a loan
+    agreement", "announced to reach a deal"."""
+    if token.lower_ not in rule["nouns"]:
+        return True
+    return any(node.lower_ in rule["verbs"] for node in [token.head, token.head.head])
+
+
+def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[str]) -> list[tuple[str, Span]]:
+    """Triggers that report a new event: not quoted, not background, not a reference back."""
+    rules = load_rules("events")
+    markers, determiners = set(rules["background_markers"]), set(rules["anaphoric_determiners"])
+    usable = []
+    for event_type, span in matches:
+        root = span.root
+        if _in_quotes(sent, root):
+            continue
+        if _is_noun(root):
+            if _backgrounded(root, markers) or (event_type in reported and _anaphoric(root, determiners)):
+                continue
+            if event_type in rules["noun_governors"] and not _governed(root, rules["noun_governors"][event_type]):
+                continue
+        elif root.dep_ in {"relcl", "acl"}:
+            continue  # a verb in a clause that describes a noun ("the deal the two countries signed")
+        if event_type in rules["realized_only"] and _is_future(sent, span):
+            continue
+        if event_type == "meeting" and any(c.dep_ == "dobj" and c.lower_ in rules["meet_objects"] for c in root.children):
+            continue  # "meet the financing needs"
+        usable.append((event_type, span))
+    return usable
+
+
+def choose_trigger(usable: list[tuple[str, Span]]) -> tuple[str, Span] | None:
+    """The usable trigger most central to the sentence (closest to its root), then by codebook priority."""
+    rules = load_rules("events")
+    if not usable:
+        return None
+    return min(usable, key=lambda m: (_depth(m[1].root), rules[m[0]]["priority"], m[1].start))
+
+
+def _is_future(sent: Span, trigger: Span) -> bool:
+    """A modal or plan word next to the trigger or to the verbs governing it ("on track to sign an agreement")."""
+    markers = set(load_rules("events")["future_markers"])
+    nodes = [trigger.root, trigger.root.head, trigger.root.head.head]
+    window = {t.i for node in nodes for t in node.children} | {i for node in nodes for i in range(max(sent.start, node.i - 3), node.i)}
+    doc = sent.doc
+    return any(doc[i].lower_ in markers or (i + 1 < len(doc) and f"{doc[i].lower_} {doc[i + 1].lower_}" in markers) for i in window)
+
+
+def _is_actor(mention: dict[str, Any], doc: Doc) -> bool:
+    """Places named as where something happened ("in Washington") or as modifiers are not actors."""
+    if mention["label"] not in ACTOR_LABELS or is_restatement(mention, doc):
+        return False
+    if mention["label"] == "GPE":
+        before = doc_text(doc)[max(0, mention["start"] - 8) : mention["start"]].lower()
+        if re.search(r"\b(in|at)\s+(the\s+)?$", before) or is_modifier(mention, doc):
+            return False
+    return True
+
+
+def _actors(sent: Span, here: list[dict[str, Any]], countries: list[str], last_person: str | None) -> list[str]:
+    rules = load_rules("events")
+    actors = list(dict.fromkeys(state_of(m["text"]) if m["label"] == "GPE" else m["text"] for m in here if _is_actor(m, sent.doc)))
+    lowered = span_text(sent).lower()
+    if any(p.lower() in lowered for p in rules["both_parties"]):
+        actors += [c for c in countries if c not in actors]
+    if last_person and last_person not in actors and any(t.lower_ in PRONOUNS for t in sent):
+        actors.insert(0, last_person)
+    return actors
+
+
+def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, Span], actors: list[str], lede_date: dict[str, Any] | None, lede_actors: set[str], places: list[str]) -> dict[str, Any]:
+    rules = load_rules("events")
+    event_type, trigger = chosen
+    future = _is_future(sent, trigger)
+    date = sentence_date(sent, article["published_date"], future)
+    # A later sentence about the lede's event (same type, same two sides) takes the lede's date.
+    if date is None and lede_date and index > 0 and event_type == lede_date.get("event_type") and len(lede_actors & set(actors)) >= 2:
+        date = {k: v for k, v in lede_date.items() if k != "event_type"}
+    date = date or dict(NO_DATE)
+    confidence = rules[event_type]["strength"] * (0.85 if len(actors) < 2 else 1.0) * (0.9 if date["date_method"] == "none" else 1.0)
+    return {
+        "event_type": event_type,
+        "actors": actors,
+        "location": _location(sent, places),
+        **date,
+        "evidence": evidence(article["article_id"], sent, index),
+        "extractor": f"events.yaml:{event_type}:{trigger.text.lower()}",
+        "confidence": round(confidence, 3),
+        "future": future,
+    }
+
+
+def _statement_event(article: Article, sent: Span, index: int, speaker: str) -> dict[str, Any]:
+    date = sentence_date(sent, article["published_date"], False) or dict(NO_DATE)
+    return {
+        "event_type": "statement",
+        "actors": [speaker],
+        "location": None,
+        **date,
+        "evidence": evidence(article["article_id"], sent, index),
+        "extractor": "events.yaml:speech_verbs",
+        "confidence": round(load_rules("events")["statement"]["strength"] * (1.0 if date["date_method"] != "none" else 0.9), 3),
+        "future": False,
+    }
+
+
+def _spoken(speaker: str, spoken: set[str]) -> bool:
+    """Has the article already given this speaker a statement ("Natalie Baker" ... "Baker said")?
+    Only a bare surname is matched this way: two full names sharing a surname are two people."""
+    names = [w for w in speaker.split() if w.lower().rstrip(".") not in title_words()]  # "Mr Aurangzeb"
+    if len(names) != 1:
+        return speaker in spoken
+    return any(name.split()[-1] == names[0] for name in spoken)
+
+
+def _coordinated(chosen: tuple[str, Span], usable: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
+    """Triggers of other types coordinated with the chosen one ("visited Oman and met the Sultan",
+    "visits to the US, a rare meeting with ..."): one sentence, several events."""
+    root = chosen[1].root
+    return [(t, span) for t, span in usable if t != chosen[0] and span.root.dep_ in {"conj", "appos"} and span.root.head == root]
+
+
+def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At most one trigger event per sentence, with its actors; else one statement per new speaker."""
+    rules = load_rules("events")
+    grouped = by_sentence(mentions)
+    countries = main_countries(mentions)
+    sentences = list(doc.sents)
+    lede_date = sentence_date(sentences[0], article["published_date"], False) if sentences else None
+    lede_actors = set(_actors(sentences[0], [m for m in grouped.get(0, []) if m["label"] in ACTOR_LABELS], countries, None)) if sentences else set()
+    speech, minimum = set(rules["speech_verbs"]), rules["min_actors"]
+    triggers: dict[int, list[tuple[str, Span]]] = {}
+    starts = {s.start: i for i, s in enumerate(sentences)}
+    for match_id, start, end in find_triggers(doc):
+        triggers.setdefault(starts[doc[start].sent.start], []).append((doc.vocab.strings[match_id], doc[start:end]))
+    lede_trigger = choose_trigger(usable_triggers(sentences[0], triggers.get(0, []), set())) if sentences else None
+    lede_date = {**lede_date, "event_type": lede_trigger[0]} if lede_date and lede_trigger else None
+    events: list[dict[str, Any]] = []
+    spoken: set[str] = set()
+    last_person: str | None = None
+    for index, sent in enumerate(sentences):
+        here = [m for m in grouped.get(index, []) if m["label"] in ACTOR_LABELS]
+        usable = usable_triggers(sent, triggers.get(index, []), {e["event_type"] for e in events})
+        chosen = choose_trigger(usable)
+        actors = _actors(sent, here, countries, last_person) if chosen else []
+        places = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
+        for trigger in [chosen, *_coordinated(chosen, usable)] if chosen else []:
+            if len(actors) >= minimum.get(trigger[0], 1):
+                events.append(_trigger_event(article, sent, index, trigger, actors, lede_date, lede_actors, places))
+                if trigger[0] == "statement":
+                    spoken.update(m["text"] for m in here if m["label"] == "PERSON")
+        if chosen is None or chosen[0] != "statement":  # a speaker can report an event too
+            for speaker in _speakers(sent, here, speech, last_person):
+                if not _spoken(speaker, spoken):  # one statement per speaker per article
+                    spoken.add(speaker)
+                    events.append(_statement_event(article, sent, index, speaker))
+        last_person = _subject_person(sent, here) or last_person
+    return events
+
+
+def _mention_at(token: Token, mentions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((m for m in mentions if m["start"] <= token.idx < m["end"]), None)
+
+
+def _subject_person(sent: Span, mentions: list[dict[str, Any]]) -> str | None:
+    """The person who is the grammatical subject of the sentence's main verb, if any."""
+    for token in sent:
+        if token.dep_ in {"nsubj", "nsubjpass"} and token.head.dep_ == "ROOT":
+            found = _mention_at(token, mentions)
+            if found and found["label"] == "PERSON":
+                return found["text"]
+    return None
+
+
+def _speakers(sent: Span, mentions: list[dict[str, Any]], verbs: set[str], last_person: str | None) -> list[str]:
+    """Named subjects (or he/she, resolved to the last subject person) of verbs of speech; a title
+    as subject ("said AFC President & CEO Samaila Zubairu") yields the person it introduces."""
+    found = []
+    for token in sent:
+        if token.lower_ not in verbs or token.pos_ not in {"VERB", "AUX"}:
+            continue
+        for child in token.children:
+            if child.dep_ not in {"nsubj", "nsubjpass"}:
+                continue
+            named = [m for t in [child, *child.subtree] for m in [_mention_at(t, mentions)] if m and m["label"] in {"PERSON", "ORG"}]
+            person = next((m for m in named if m["label"] == "PERSON"), None)
+            mention = person or (named[0] if named and _mention_at(child, mentions) else None)
+            if mention:
+                found.append(mention["text"])
+            elif child.lower_ in {"he", "she"} and last_person:
+                found.append(last_person)
+    return found
+
+
+def _location(sent: Span, places: list[str]) -> str | None:
+    """A place introduced by 'in'/'at' in the sentence ("held in Islamabad")."""
+    text = span_text(sent)
+    for place in places:
+        at = text.find(place)
+        if at > 3 and re.search(r"\b(in|at)\s+(the\s+)?$", text[:at]):
+            return place
+    return None
+
+
+def deal_events(doc: Doc, article: Article, deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A deal made is also an event between its parties: approving or paying out money is a
+    financing event, signing or agreeing (an MoU, a loan agreement) an agreement event."""
+    sentences = list(doc.sents)
+    events = []
+    for deal in deals:
+        if deal["status"] not in DONE_STATUSES or (deal["amount"] is None and deal["status"] not in {"signed", "agreed"}):
+            continue
+        index = deal["evidence"]["sentence_index"]
+        date = sentence_date(sentences[index], article["published_date"], False) or dict(NO_DATE)
+        events.append(
+            {
+                "event_type": "financing_approved" if deal["deal_type"] in FINANCE_TYPES and deal["status"] in {"approved", "completed"} else "agreement_signed",
+                "actors": list(deal["parties"]),
+                "location": None,
+                **date,
+                "evidence": deal["evidence"],
+                "extractor": f"deal:{deal['extractor']}",
+                "confidence": deal["confidence"],
+                "future": False,
+            }
+        )
+    return events
+
+
+def merge_deal_events(events: list[dict[str, Any]], from_deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Deal-made events replace the trigger event of their sentence (they know the parties); a
+    statement in the same sentence stays."""
+    covered = {e["evidence"]["sentence_index"] for e in from_deals}
+    kept = [e for e in events if e["evidence"]["sentence_index"] not in covered or e["event_type"] == "statement"]
+    seen: set[tuple[int, str]] = set()
+    for event in from_deals:
+        key = (event["evidence"]["sentence_index"], event["event_type"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(event)
+    return sorted(kept, key=lambda e: e["evidence"]["start"])

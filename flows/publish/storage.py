@@ -1,0 +1,354 @@
+"""The only module that knows paths and Delta Lake: tables, quarantine records and run reports.
+
+Reads go through delta-rs's own engine (QueryBuilder): pyarrow's dataset scanner leaves threads
+behind that abort the interpreter at exit ("terminate called without an active exception").
+
+`data_dir` is a local folder or an object-store URI (`s3://bucket/prefix`, `gs://`, `az://`,
+`file:///...`). Delta Lake handles URIs itself (credentials from the usual AWS_*/GOOGLE_*/AZURE_*
+environment variables); quarantine records and run reports go through fsspec, so they sit
+next to the tables in the same store (s3fs/gcsfs/adlfs must be installed for those schemes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from deltalake import CommitProperties, DeltaTable, Field, QueryBuilder, write_deltalake
+from deltalake.exceptions import TableNotFoundError
+
+_DELETE = "__newsflow_delete"
+LOCK_FILE = ".newsflow.lock"
+
+
+class DataDirLocked(RuntimeError):
+    """Another run holds the data directory's lock."""
+
+
+def lock_data_dir(data_dir: Path | str, timeout: float) -> contextlib.AbstractContextManager[None]:
+    """Take the data directory's run lock now (waiting up to `timeout` seconds) and hand back a
+    context manager that releases it; raise DataDirLocked when another run keeps it.
+
+    An advisory flock on `<data>/.newsflow.lock`: the kernel drops it when its holder dies, even by
+    SIGKILL, so a crashed run never leaves a stale lock. Object stores have no such lock: there
+    two writers rely on Delta's optimistic concurrency (a conflicting commit fails, the next run
+    redoes the work), so this is a no-op.
+    """
+    if is_uri(data_dir):
+        return contextlib.nullcontext()
+    folder = Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    deadline = time.monotonic() + max(timeout, 0.0)
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
+                os.close(fd)
+                raise DataDirLocked(
+                    f"another run holds the lock on {folder} ({holder}); waited {timeout:g} s, try again later"
+                ) from None
+            time.sleep(0.2)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"pid {os.getpid()} since {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}".encode(), 0)
+    return _held(fd)
+
+
+@contextlib.contextmanager
+def _held(fd: int) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def is_uri(data_dir: Path | str) -> bool:
+    return "://" in str(data_dir)
+
+
+def _join(data_dir: Path | str, *parts: str) -> str:
+    if is_uri(data_dir):
+        return "/".join([str(data_dir).rstrip("/"), *parts])
+    return str(Path(data_dir).joinpath(*parts))
+
+
+def table_uri(data_dir: Path | str, name: str) -> str:
+    return _join(data_dir, "tables", _plain_name(name))
+
+
+def _plain_name(name: str) -> str:
+    """A table name or run id used as one path component: nothing that could leave --data."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) or ".." in name:
+        raise ValueError(f"not a plain name: {name!r}")
+    return name
+
+
+def _open(data_dir: Path | str, name: str, version: int | str | None = None) -> DeltaTable | None:
+    try:
+        table = DeltaTable(table_uri(data_dir, name))
+    except TableNotFoundError:
+        return None
+    if isinstance(version, int):
+        table.load_as_version(version)
+    elif isinstance(version, str):
+        table.load_as_version(dt.datetime.fromisoformat(version))
+    return table
+
+
+def current_version(data_dir: Path | str, name: str) -> int | None:
+    table = _open(data_dir, name)
+    return None if table is None else table.version()
+
+
+def read_table(data_dir: Path | str, name: str, version: int | str | None = None) -> pa.Table | None:
+    """The table at a version (int), a timestamp (ISO string) or the latest; None when it does not exist."""
+    table = _open(data_dir, name, version)
+    if table is None:
+        return None
+    reader = QueryBuilder().register("t", table).execute("SELECT * FROM t").read_all()
+    # delta-rs hands back view types (string_view) that pandas cannot convert: cast to the table's schema.
+    return pa.table(reader).cast(pa.schema(table.schema().to_arrow()))
+
+
+def upsert(
+    data_dir: Path | str,
+    name: str,
+    rows: pa.Table,
+    *,
+    key: str,
+    delete_keys: Iterable[str] = (),
+    metadata: Mapping[str, Any],
+) -> int:
+    """Insert or replace `rows` by `key` and delete `delete_keys`, in one atomic Delta commit.
+
+    The first call creates the table (an empty `rows` still creates it, so readers find the schema).
+    """
+    props = CommitProperties(custom_metadata={k: str(v) for k, v in metadata.items()})
+    uri = table_uri(data_dir, name)
+    existing = _open(data_dir, name)
+    deletes = sorted(set(delete_keys))
+    if existing is None and not deletes:
+        if not is_uri(data_dir):
+            Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        write_deltalake(uri, rows, mode="error", commit_properties=props)
+        return DeltaTable(uri).version()
+    assert existing is not None
+    known = set(pa.schema(existing.schema().to_arrow()).names)
+    gained = [Field.from_arrow(f.with_nullable(True)) for f in rows.schema if f.name not in known]
+    if gained:  # the contract gained columns since the table was written: older rows read them as null
+        existing.alter.add_columns(gained, commit_properties=props)
+    # Tombstones share the rows' schema (all null but the key) so one MERGE both deletes and upserts.
+    loose = pa.schema([f.with_nullable(True) for f in rows.schema])
+    tombstones = pa.table(
+        {f.name: pa.array(deletes, f.type) if f.name == key else pa.nulls(len(deletes), f.type) for f in loose},
+        schema=loose,
+    )
+    source = pa.concat_tables([rows.cast(loose), tombstones])
+    flags = [False] * rows.num_rows + [True] * len(deletes)
+    source = source.append_column(_DELETE, pa.array(flags, pa.bool_()))
+    columns = {f'"{c}"': f's."{c}"' for c in rows.column_names}
+    (
+        existing.merge(
+            source,
+            predicate=f't."{key}" = s."{key}"',
+            source_alias="s",
+            target_alias="t",
+            commit_properties=props,
+        )
+        .when_matched_delete(predicate=f's."{_DELETE}"')
+        .when_matched_update(updates=columns, predicate=f'NOT s."{_DELETE}"')
+        .when_not_matched_insert(updates=columns, predicate=f'NOT s."{_DELETE}"')
+        .execute()
+    )
+    return DeltaTable(uri).version()
+
+
+def history(data_dir: Path | str, name: str) -> list[dict[str, Any]]:
+    """Versions newest first, with commit time, operation, run id and row count after the commit."""
+    table = _open(data_dir, name)
+    if table is None:
+        return []
+    entries = []
+    for commit in table.history():
+        version = int(commit["version"])
+        rows = DeltaTable(table_uri(data_dir, name), version=version).get_add_actions(flatten=True)
+        entries.append(
+            {
+                "version": version,
+                "timestamp": dt.datetime.fromtimestamp(commit["timestamp"] / 1000, tz=dt.UTC).isoformat(),
+                "operation": commit.get("operation"),
+                "run_id": commit.get("run_id"),
+                "rows": int(sum(pa.table(rows).column("num_records").to_pylist() or [0])),
+            }
+        )
+    return entries
+
+
+def count_rows(data_dir: Path | str, name: str) -> int:
+    """Rows in the latest version, from the Delta log's file statistics (no data read)."""
+    table = _open(data_dir, name)
+    if table is None:
+        return 0
+    return int(sum(pa.table(table.get_add_actions(flatten=True)).column("num_records").to_pylist() or [0]))
+
+
+def commit_info(data_dir: Path | str, name: str) -> dict[str, Any] | None:
+    """The latest commit's metadata (run id, code version, model ...)."""
+    table = _open(data_dir, name)
+    if table is None:
+        return None
+    return table.history(limit=1)[0]
+
+
+def _write_text(data_dir: Path | str, folder: str, filename: str, text: str) -> Path | str:
+    """Write a small file atomically (local: temp file + rename; object stores put whole objects)."""
+    if is_uri(data_dir):
+        import fsspec
+
+        uri = _join(data_dir, folder, filename)
+        with fsspec.open(uri, "w", encoding="utf-8", auto_mkdir=True) as handle:
+            handle.write(text)
+        return uri
+    path = Path(data_dir) / folder / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def write_quarantine(data_dir: Path | str, run_id: str, records: list[dict[str, Any]]) -> Path | str | None:
+    """One JSON Lines file per run listing every quarantined input and why."""
+    if not records:
+        return None
+    return _write_text(data_dir, "quarantine", f"{_plain_name(run_id)}.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+def write_report(data_dir: Path | str, run_id: str, report: dict[str, Any]) -> Path | str:
+    return _write_text(data_dir, "reports", f"{_plain_name(run_id)}.json", json.dumps(report, indent=2, default=str, ensure_ascii=False))
+
+
+def read_rows(data_dir: Path | str, name: str, version: int | str | None = None) -> list[dict[str, Any]]:
+    """The table as plain records (empty when it does not exist yet)."""
+    table = read_table(data_dir, name, version)
+    return [] if table is None else table.to_pylist()
+
+
+def read_columns(data_dir: Path | str, name: str, columns: Iterable[str]) -> list[dict[str, Any]]:
+    """Only some columns of the latest version as records, e.g. for the run report (empty when absent).
+
+    A column the table was written without (its contract gained it later) reads as None."""
+    table = _open(data_dir, name)
+    if table is None:
+        return []
+    columns = list(columns)
+    schema = pa.schema(table.schema().to_arrow())
+    present = [c for c in columns if c in schema.names]
+    if len(present) < len(columns):
+        return [{c: row.get(c) for c in columns} for row in read_columns(data_dir, name, present or schema.names[:1])]
+    wanted = ", ".join(f'"{c}"' for c in columns)
+    reader = QueryBuilder().register("t", table).execute(f"SELECT {wanted} FROM t").read_all()
+    return pa.table(reader).cast(pa.schema([schema.field(c) for c in reader.schema.names])).to_pylist()
+
+
+def read_articles(data_dir: Path | str, article_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Published articles as the cleaner made them (no story_id, no run_id), to extract them again."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return []
+    listed = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
+    table = query_table(data_dir, "articles", where=f"article_id IN ({listed})", order_by="article_id")
+    return [] if table is None else table.drop_columns(["story_id", "run_id"]).to_pylist()
+
+
+def data_docs_dirs(data_dir: Path | str) -> tuple[Path, Path] | None:
+    """Where the Great Expectations Data Docs site goes, and where the validation results it shows
+    are kept; None for an object store (GE's site builder writes local folders only)."""
+    if is_uri(data_dir):
+        return None
+    return Path(data_dir) / "docs", Path(data_dir) / "validations"
+
+
+def report_dir(data_dir: Path | str) -> Path:
+    return Path(data_dir) / "report"
+
+
+def write_run_page(data_dir: Path | str, run_id: str, html: str) -> Path | str:
+    """The run report: report/<run_id>.html, and index.html as the latest run's copy (local or object store)."""
+    _write_text(data_dir, "report", f"{_plain_name(run_id)}.html", html)
+    return _write_text(data_dir, "report", "index.html", html)
+
+
+# --- Looking at published tables (newsflow tables/show/diff/export) ---------------------------
+
+
+class VersionNotFoundError(LookupError):
+    """The table has no such version, or did not exist yet at that time."""
+
+
+def open_as_of(data_dir: Path | str, name: str, as_of: int | dt.datetime | None = None) -> DeltaTable | None:
+    """The table at a version, at a point in time (the version current then) or latest; None when missing."""
+    table = _open(data_dir, name)
+    if table is None or as_of is None:
+        return table
+    if isinstance(as_of, int):
+        if not 0 <= as_of <= table.version():
+            raise VersionNotFoundError(f"{name} has versions 0 to {table.version()}, not {as_of}")
+    else:
+        first = min(c["timestamp"] for c in table.history())
+        if as_of < dt.datetime.fromtimestamp(first / 1000, tz=dt.UTC):
+            raise VersionNotFoundError(f"{name} did not exist yet at {as_of.isoformat()}")
+    table.load_as_version(as_of)
+    return table
+
+
+def query_table(
+    data_dir: Path | str,
+    name: str,
+    as_of: int | dt.datetime | None = None,
+    *,
+    where: str | None = None,
+    limit: int | None = None,
+    order_by: str | None = None,
+) -> pa.Table | None:
+    """Rows matching a SQL predicate (delta-rs's DataFusion SQL, evaluated as data, never as code)."""
+    table = open_as_of(data_dir, name, as_of)
+    if table is None:
+        return None
+    sql = "SELECT * FROM t"
+    if where:
+        sql += f" WHERE ({where})"
+    if order_by:
+        sql += f' ORDER BY "{order_by}"'
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    reader = QueryBuilder().register("t", table).execute(sql).read_all()
+    return pa.table(reader).cast(pa.schema(table.schema().to_arrow()))
+
+
+def table_summary(data_dir: Path | str, name: str) -> dict[str, Any] | None:
+    """Latest version, its row count, commit time and run id; None when the table does not exist."""
+    table = _open(data_dir, name)
+    if table is None:
+        return None
+    commit = table.history(limit=1)[0]
+    counts = pa.table(table.get_add_actions(flatten=True)).column("num_records").to_pylist()
+    return {
+        "table": name,
+        "version": table.version(),
+        "rows": int(sum(counts or [0])),
+        "timestamp": dt.datetime.fromtimestamp(commit["timestamp"] / 1000, tz=dt.UTC).isoformat(),
+        "run_id": commit.get("run_id"),
+    }

@@ -1,0 +1,14 @@
+"""Report: the run report page, and the Markdown and rows of the Prefect artifacts, rendered from plain data."""
+
+from flows.core.lazy import lazy_exports
+
+__all__ = ["render_run_report", "render_markdown", "validation_rows", "ReportData"]
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "render_run_report": "flows.report.page",
+        "render_markdown": "flows.report.page",
+        "validation_rows": "flows.report.page",
+        "ReportData": "flows.report.page",
+    },
+)

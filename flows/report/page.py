@@ -1,0 +1,424 @@
+"""The run report: one self-contained HTML page (inline CSS and SVG, no scripts, no network).
+
+Pure: it takes the run summary and the published rows as plain data and returns text. Also
+renders the Markdown summary and validation rows that pipeline.py publishes as Prefect artifacts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from flows.core.schemas import gated_tables, table_order
+
+TABLES = gated_tables()  # the tables the gate validates; `rejections` holds what it kept back
+# Columns the report reads, so storage need not load article bodies.
+COLUMNS = {
+    "deals": ("deal_type", "status", "parties", "amount", "currency", "counts_toward_totals", "project"),
+    "events": ("event_type", "event_date"),
+    "entities": ("name", "type", "mention_count"),
+}
+TOP_ENTITIES = 15
+TOP_DEALS = 10
+PALETTE = ("#2f6f9f", "#d9822b", "#3c9a5f", "#b04a5a", "#7a5ca8", "#8c6d3f")
+
+
+@dataclass
+class ReportData:
+    summary: dict[str, Any]
+    rows: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+    history: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+# --- SVG charts --------------------------------------------------------------------------
+
+
+def nice_ticks(top: float, count: int = 5, *, whole: bool = False) -> list[float]:
+    """Round axis ticks from 0 to at least `top`; whole=True for counts (no 0.5 of an event)."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    if whole:
+        step = max(1, math.ceil(step))
+    return [step * i for i in range(math.ceil(top / step - 1e-9) + 1)]
+
+
+def short_number(value: float) -> str:
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}" if value != int(value) else str(int(value))
+
+
+def _chart_start(title: str, width: int, height: int, left: int) -> list[str]:
+    return [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+            f'<text class="title" x="{left}" y="18">{escape(title)}</text>']
+
+
+def _horizontal_grid(ticks: Sequence[float], left: float, base: float, plot_w: float, scale: float) -> list[str]:
+    """A grid line and a value label per tick of a vertical value axis."""
+    parts = []
+    for tick in ticks:
+        y = base - tick * scale
+        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}"/>')
+        parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{short_number(tick)}</text>')
+    return parts
+
+
+def bar_chart(items: Sequence[tuple[str, float]], *, title: str, x_label: str, color: str = PALETTE[0], whole: bool = True) -> str:
+    """Horizontal bars with category labels on the left and the value at the end of each bar."""
+    if not items:
+        return f'<p class="empty">{escape(title)}: nothing to plot.</p>'
+    left, right, bar, gap, top = 190, 70, 20, 6, 30
+    width = 720
+    plot = width - left - right
+    height = top + len(items) * (bar + gap) + 48
+    ticks = nice_ticks(max(v for _, v in items), whole=whole)
+    scale = plot / ticks[-1]
+    parts = _chart_start(title, width, height, left)
+    axis_y = top + len(items) * (bar + gap)
+    for tick in ticks:
+        x = left + tick * scale
+        parts.append(f'<line class="grid" x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}"/>')
+        parts.append(f'<text class="tick" x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle">{short_number(tick)}</text>')
+    for i, (label, value) in enumerate(items):
+        y = top + i * (bar + gap)
+        shown = label if len(label) <= 28 else label[:27] + "…"
+        parts.append(f'<text class="label" x="{left - 8}" y="{y + bar - 6}" text-anchor="end"><title>{escape(label)}</title>{escape(shown)}</text>')
+        parts.append(f'<rect class="bar" x="{left}" y="{y}" width="{max(value * scale, 1):.1f}" height="{bar}" fill="{color}"/>')
+        parts.append(f'<text class="value" x="{left + value * scale + 5:.1f}" y="{y + bar - 6}">{short_number(value)}</text>')
+    parts.append(f'<line class="axis" x1="{left}" y1="{axis_y}" x2="{left + plot}" y2="{axis_y}"/>')
+    parts.append(f'<text class="axis-label" x="{left + plot / 2}" y="{height - 6}" text-anchor="middle">{escape(x_label)}</text>')
+    return "".join(parts) + "</svg>"
+
+
+def column_chart(items: Sequence[tuple[str, float]], *, title: str, x_label: str, y_label: str, color: str = PALETTE[0]) -> str:
+    """Vertical bars over ordered categories (e.g. months), y axis from zero."""
+    if not items:
+        return f'<p class="empty">{escape(title)}: nothing to plot.</p>'
+    left, top, bottom, width, height = 60, 30, 70, 720, 300
+    plot_w, plot_h = width - left - 20, height - top - bottom
+    ticks = nice_ticks(max(v for _, v in items), whole=True)
+    scale = plot_h / ticks[-1]
+    slot = plot_w / len(items)
+    every = max(1, math.ceil(len(items) / 16))  # keep x labels from overlapping
+    base = top + plot_h
+    parts = _chart_start(title, width, height, left)
+    parts += _horizontal_grid(ticks, left, base, plot_w, scale)
+    for i, (label, value) in enumerate(items):
+        x = left + i * slot + slot * 0.15
+        h = value * scale
+        parts.append(f'<rect class="bar" x="{x:.1f}" y="{base - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{color}"><title>{escape(label)}: {short_number(value)}</title></rect>')
+        if i % every == 0:
+            cx = x + slot * 0.35
+            parts.append(f'<text class="tick" x="{cx:.1f}" y="{base + 14}" text-anchor="end" transform="rotate(-35 {cx:.1f} {base + 14})">{escape(label)}</text>')
+    parts.append(f'<line class="axis" x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}"/>')
+    parts.append(f'<text class="axis-label" x="{left + plot_w / 2}" y="{height - 6}" text-anchor="middle">{escape(x_label)}</text>')
+    parts.append(f'<text class="axis-label" x="14" y="{top + plot_h / 2}" text-anchor="middle" transform="rotate(-90 14 {top + plot_h / 2})">{escape(y_label)}</text>')
+    return "".join(parts) + "</svg>"
+
+
+def line_chart(series: Mapping[str, Sequence[tuple[int, float]]], *, title: str, x_label: str, y_label: str) -> str:
+    """One line per series over integer x (table versions), with a legend."""
+    points = [p for values in series.values() for p in values]
+    if not points:
+        return f'<p class="empty">{escape(title)}: nothing to plot.</p>'
+    left, top, bottom, width, height = 60, 30, 50, 720, 280
+    plot_w, plot_h = width - left - 150, height - top - bottom
+    x_max = max(1, max(x for x, _ in points))
+    ticks = nice_ticks(max(y for _, y in points), whole=True)
+    sx, sy, base = plot_w / x_max, plot_h / ticks[-1], top + plot_h
+    parts = _chart_start(title, width, height, left)
+    parts += _horizontal_grid(ticks, left, base, plot_w, sy)
+    for version in range(0, x_max + 1, max(1, math.ceil(x_max / 12))):
+        parts.append(f'<text class="tick" x="{left + version * sx:.1f}" y="{base + 16}" text-anchor="middle">{version}</text>')
+    for i, (name, values) in enumerate(series.items()):
+        color = PALETTE[i % len(PALETTE)]
+        coords = " ".join(f"{left + x * sx:.1f},{base - y * sy:.1f}" for x, y in sorted(values))
+        parts.append(f'<polyline class="line" points="{coords}" stroke="{color}"/>')
+        for x, y in values:
+            parts.append(f'<circle cx="{left + x * sx:.1f}" cy="{base - y * sy:.1f}" r="3.5" fill="{color}"><title>{escape(name)} v{x}: {int(y)} rows</title></circle>')
+        ly = top + 10 + i * 20
+        parts.append(f'<rect x="{left + plot_w + 24}" y="{ly - 9}" width="12" height="12" fill="{color}"/>')
+        parts.append(f'<text class="label" x="{left + plot_w + 42}" y="{ly + 1}">{escape(name)}</text>')
+    parts.append(f'<line class="axis" x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}"/>')
+    parts.append(f'<text class="axis-label" x="{left + plot_w / 2}" y="{height - 6}" text-anchor="middle">{escape(x_label)}</text>')
+    parts.append(f'<text class="axis-label" x="14" y="{top + plot_h / 2}" text-anchor="middle" transform="rotate(-90 14 {top + plot_h / 2})">{escape(y_label)}</text>')
+    return "".join(parts) + "</svg>"
+
+
+# --- what the charts show ----------------------------------------------------------------
+
+
+def count_by(rows: Sequence[Mapping[str, Any]], column: str) -> list[tuple[str, float]]:
+    counts = Counter(str(r.get(column) or "unknown") for r in rows)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def deal_amounts(deals: Sequence[Mapping[str, Any]]) -> dict[str, list[tuple[str, float]]]:
+    """Total amount per deal type, per currency; only deals that count toward totals (no double counting)."""
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    for deal in deals:
+        if deal.get("amount") is not None and deal.get("currency") and deal.get("counts_toward_totals"):
+            totals[deal["currency"]][deal.get("deal_type") or "unknown"] += float(deal["amount"])
+    return {cur: sorted(c.items(), key=lambda kv: -kv[1]) for cur, c in sorted(totals.items(), key=lambda kv: -sum(kv[1].values()))}
+
+
+def events_over_time(events: Sequence[Mapping[str, Any]]) -> tuple[list[tuple[str, float]], str, int]:
+    """Event counts per day when the dates span two months or less, else per month; plus undated count."""
+    dates = [e["event_date"] for e in events if isinstance(e.get("event_date"), dt.date)]
+    undated = len(events) - len(dates)
+    if not dates:
+        return [], "month", undated
+    daily = (max(dates) - min(dates)).days <= 62
+    if daily:
+        counts = Counter(d.isoformat() for d in dates)
+        span = [(min(dates) + dt.timedelta(days=i)).isoformat() for i in range((max(dates) - min(dates)).days + 1)]
+    else:
+        counts = Counter(d.strftime("%Y-%m") for d in dates)
+        months, (year, month) = [], (min(dates).year, min(dates).month)
+        while (year, month) <= (max(dates).year, max(dates).month):
+            months.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        span = months
+    return [(key, counts.get(key, 0)) for key in span], "day" if daily else "month", undated
+
+
+def top_entities(entities: Sequence[Mapping[str, Any]]) -> list[tuple[str, float]]:
+    ranked = sorted(entities, key=lambda e: (-(e.get("mention_count") or 0), str(e.get("name"))))
+    return [(f"{e.get('name')} ({e.get('type')})", float(e.get("mention_count") or 0)) for e in ranked[:TOP_ENTITIES]]
+
+
+# --- the page ----------------------------------------------------------------------------
+
+
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, numeric: Sequence[int] = ()) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{cell}</td>' for i, cell in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def link(path: str | None, page_dir: Path, text: str) -> str:
+    if not path:
+        return escape(text)
+    return f'<a href="{escape(os.path.relpath(path, page_dir))}">{escape(text)}</a>'
+
+
+def validation_state(entry: Mapping[str, Any]) -> str:
+    if "validation" not in entry:
+        return "not re-validated (nothing new)"
+    return "passed" if entry.get("valid") else "FAILED"
+
+
+def section_run(summary: Mapping[str, Any], page_dir: Path) -> str:
+    quarantined = summary.get("quarantined") or {}
+    facts = [
+        ("Run id", escape(str(summary.get("run_id")))),
+        ("Outcome", '<span class="ok">success</span>' if summary.get("success") else '<span class="bad">failed: some tables were not published</span>'),
+        ("Input", escape(str(summary.get("input")))),
+        ("Documents read", str(summary.get("documents", 0))),
+        ("New articles", str(summary.get("new_articles", 0))),
+        ("Quarantined", str(sum(quarantined.values()))),
+        ("Rows rejected", str((summary.get("rejected") or {}).get("rows", 0))),
+    ]
+    cards = "".join(f'<div class="card"><div class="k">{k}</div><div class="v">{v}</div></div>' for k, v in facts)
+    if quarantined:
+        where = str(Path(str(summary.get("data"))) / "quarantine" / f"{summary.get('run_id')}.jsonl")
+        rows = [(escape(reason), n) for reason, n in sorted(quarantined.items(), key=lambda kv: -kv[1])]
+        detail = html_table(("reason", "inputs"), rows, numeric=(1,)) + f"<p>Every quarantined input and why: {link(where, page_dir, 'quarantine file')}.</p>"
+    else:
+        detail = "<p>No input was quarantined.</p>"
+    return f'<section id="run"><h2>What this run did</h2><div class="cards">{cards}</div><h3>Quarantine</h3>{detail}</section>'
+
+
+def section_published(summary: Mapping[str, Any]) -> str:
+    rows = []
+    for name in table_order():
+        t = (summary.get("tables") or {}).get(name)
+        if t is None:
+            continue
+        published = "no (validation failed)" if t.get("published") is False else ("yes" if t.get("upserts") or t.get("deletes") else "unchanged")
+        rows.append((escape(name), t.get("rows", 0), "-" if t.get("version") is None else t["version"], t.get("upserts", 0), t.get("deletes", 0), t.get("rejected", 0), published))
+    table = html_table(("table", "rows proposed", "version", "rows upserted", "rows deleted", "rows rejected", "published"), rows, numeric=(1, 2, 3, 4, 5))
+    return f'<section id="published"><h2>Published tables</h2>{table}</section>'
+
+
+def section_rejections(summary: Mapping[str, Any]) -> str:
+    """What the gate kept back: rejected rows by table, column and rule, with examples."""
+    rejected = summary.get("rejected") or {}
+    groups = rejected.get("by_rule") or []
+    if not groups:
+        return '<section id="rejections"><h2>Rejected rows</h2><p>No row was rejected.</p></section>'
+    rows = [
+        (escape(g["table"]), escape(g["column"]), escape(g["rule"]), escape(g["expectation"]), g["rows"],
+         "<br>".join(f"{escape(str(e.get('row_key')))}: {escape(repr(e.get('value')))}" for e in g["examples"]))
+        for g in groups
+    ]
+    table = html_table(("table", "column", "rule", "expectation", "rows", "examples (key: value)"), rows, numeric=(4,))
+    where = escape(str(summary.get("data")))
+    note = f"<p>{rejected.get('rows', 0)} rows were rejected and kept, with their reasons, in the <code>rejections</code> table (<code>newsflow show rejections --data {where}</code>); everything else was published.</p>"
+    return f'<section id="rejections"><h2>Rejected rows</h2>{note}{table}</section>'
+
+
+def section_validation(summary: Mapping[str, Any], page_dir: Path) -> str:
+    docs = summary.get("data_docs") or {}
+    rows, failures = [], []
+    for name in TABLES:
+        t = (summary.get("tables") or {}).get(name)
+        if t is None:
+            continue
+        v = t.get("validation") or {}
+        state = validation_state(t)
+        css = "ok" if state == "passed" else ("bad" if state == "FAILED" else "muted")
+        pages = (docs.get("pages") or {}).get(name) or []
+        doc_links = " · ".join(link(p, page_dir, "contract" if i == 0 else "references") for i, p in enumerate(pages)) or "—"
+        rows.append((escape(name), f'<span class="{css}">{escape(state)}</span>', v.get("n_rows", "—"), v.get("n_expectations", "—"), v.get("n_critical_failures", "—"), v.get("n_warnings", "—"), doc_links))
+        for f in v.get("failures", []):
+            ids = ", ".join(escape(str(i)) for i in f.get("sample_ids", [])[:5])
+            failures.append((escape(name), escape(f["severity"]), escape(f["expectation"]), escape(str(f.get("column") or "")), escape(f["detail"]), ids))
+    table = html_table(("table", "result", "rows", "expectations", "critical failures", "warnings", "Data Docs"), rows, numeric=(2, 3, 4, 5))
+    index = f"<p>Great Expectations Data Docs for every validation: {link(docs.get('index'), page_dir, 'Data Docs index')}.</p>" if docs.get("index") else ""
+    broken = html_table(("table", "severity", "expectation", "column", "what failed", "example rows"), failures) if failures else "<p>No expectation failed.</p>"
+    return f'<section id="validation"><h2>Validation</h2>{table}{index}<h3>Failed expectations</h3>{broken}</section>'
+
+
+def section_deals(deals: Sequence[Mapping[str, Any]]) -> str:
+    charts = [bar_chart(count_by(deals, "deal_type"), title="Deals by type", x_label="number of deals"),
+              bar_chart(count_by(deals, "status"), title="Deals by status", x_label="number of deals", color=PALETTE[2])]
+    for currency, totals in deal_amounts(deals).items():
+        charts.append(bar_chart(totals, title=f"Deal amounts by type ({currency})", x_label=f"total amount, {currency} (deals counted toward totals)", color=PALETTE[1], whole=False))
+    largest = sorted((d for d in deals if d.get("amount") is not None), key=lambda d: -float(d["amount"]))[:TOP_DEALS]
+    rows = [(escape(str(d.get("deal_type"))), escape(str(d.get("status"))), escape(", ".join(d.get("parties") or [])), escape(str(d.get("project") or "")), f"{float(d['amount']):,.0f}", escape(str(d.get("currency") or ""))) for d in largest]
+    table = html_table(("type", "status", "parties", "project", "amount", "currency"), rows, numeric=(4,)) if rows else ""
+    return f'<section id="deals"><h2>Deals ({len(deals)})</h2>{"".join(charts)}<h3>Largest deals</h3>{table or "<p>No deal has an amount.</p>"}</section>'
+
+
+def section_events(events: Sequence[Mapping[str, Any]]) -> str:
+    series, unit, undated = events_over_time(events)
+    note = f"<p>{undated} of {len(events)} events have no resolved date and are not plotted.</p>" if undated else ""
+    over_time = column_chart(series, title=f"Events per {unit}", x_label=f"event date ({unit})", y_label="number of events")
+    by_type = bar_chart(count_by(events, "event_type"), title="Events by type", x_label="number of events", color=PALETTE[3])
+    return f'<section id="events"><h2>Events ({len(events)})</h2>{over_time}{note}{by_type}</section>'
+
+
+def section_entities(entities: Sequence[Mapping[str, Any]]) -> str:
+    chart = bar_chart(top_entities(entities), title=f"Most-mentioned entities (top {TOP_ENTITIES})", x_label="mentions across all articles", color=PALETTE[4])
+    return f'<section id="entities"><h2>Entities ({len(entities)})</h2>{chart}</section>'
+
+
+def section_history(history: Mapping[str, list[dict[str, Any]]]) -> str:
+    series = {name: [(h["version"], float(h["rows"])) for h in history.get(name, [])] for name in TABLES if history.get(name)}
+    chart = line_chart(series, title="Rows per table version", x_label="table version", y_label="rows")
+    tables = []
+    for name in TABLES:
+        rows = [(h["version"], escape(str(h["timestamp"])[:19].replace("T", " ")), escape(str(h.get("operation") or "")), h["rows"], escape(str(h.get("run_id") or ""))) for h in history.get(name, [])]
+        if rows:
+            tables.append(f"<details open><summary>{escape(name)}: {len(rows)} version(s)</summary>{html_table(('version', 'committed (UTC)', 'operation', 'rows', 'run id'), rows, numeric=(0, 3))}</details>")
+    return f'<section id="history"><h2>Version history</h2>{chart}{"".join(tables)}</section>'
+
+
+STYLE = """
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1d2733;margin:0;background:#f5f7fa}
+header{background:#1f3a56;color:#fff;padding:18px 32px}header h1{margin:0;font-size:24px}header p{margin:4px 0 0;opacity:.85}
+nav{padding:8px 32px;background:#e6ecf2}nav a{margin-right:16px;color:#1f3a56}
+main{padding:8px 32px 40px;max-width:1100px}section{background:#fff;border:1px solid #dde3ea;border-radius:6px;padding:8px 20px 16px;margin:16px 0}
+h2{font-size:19px;border-bottom:1px solid #e3e8ee;padding-bottom:4px}h3{font-size:15px;margin-bottom:4px}
+table{border-collapse:collapse;margin:6px 0 10px;font-size:14px}th,td{border:1px solid #dde3ea;padding:4px 10px;text-align:left;vertical-align:top}
+th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.cards{display:flex;flex-wrap:wrap;gap:10px}.card{border:1px solid #dde3ea;border-radius:6px;padding:8px 14px;min-width:120px}
+.card .k{font-size:12px;color:#5b6b7c;text-transform:uppercase}.card .v{font-size:18px;font-weight:600;word-break:break-all}
+.ok{color:#1e7a3c;font-weight:600}.bad{color:#b3261e;font-weight:600}.muted{color:#6b7785}.empty{color:#6b7785;font-style:italic}
+svg.chart{display:block;margin:10px 0 14px;font-size:12px}svg .title{font-size:14px;font-weight:600;fill:#1d2733}
+svg .grid{stroke:#e6e9ee}svg .axis{stroke:#44515e}svg .tick,svg .value{fill:#44515e}svg .label{fill:#1d2733}
+svg .axis-label{fill:#1d2733;font-weight:500}svg .line{fill:none;stroke-width:2}details{margin:4px 0}summary{cursor:pointer}
+"""
+
+
+def render_run_report(data: ReportData, page_dir: Path) -> str:
+    """The whole page; links (Data Docs, quarantine) are made relative to page_dir."""
+    s = data.summary
+    rows = data.rows
+    sections = [
+        section_run(s, page_dir),
+        section_published(s),
+        section_validation(s, page_dir),
+        section_rejections(s),
+        section_deals(rows.get("deals", [])),
+        section_events(rows.get("events", [])),
+        section_entities(rows.get("entities", [])),
+        section_history(data.history),
+    ]
+    nav = "".join(f'<a href="#{k}">{v}</a>' for k, v in (("run", "Run"), ("published", "Published"), ("validation", "Validation"), ("rejections", "Rejected"), ("deals", "Deals"), ("events", "Events"), ("entities", "Entities"), ("history", "History")))
+    title = f"newsflow run {s.get('run_id')}"
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head><body>'
+        f'<header><h1>{escape(title)}</h1><p>Data in {escape(str(s.get("data")))} · tables as published after this run</p></header>'
+        f"<nav>{nav}</nav><main>{''.join(sections)}</main></body></html>\n"
+    )
+
+
+# --- Prefect artifacts (rendered here, published by pipeline.py) -------------------------
+
+
+def validation_rows(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per table for a Prefect table artifact."""
+    rows = []
+    for name in TABLES:
+        t = (summary.get("tables") or {}).get(name)
+        if t is None:
+            continue
+        v = t.get("validation") or {}
+        rows.append({
+            "table": name,
+            "result": validation_state(t),
+            "rows": t.get("rows", 0),
+            "expectations": v.get("n_expectations"),
+            "critical_failures": v.get("n_critical_failures", 0),
+            "warnings": v.get("n_warnings", 0),
+            "rejected_rows": t.get("rejected", 0),
+            "version": t.get("version"),
+            "failed": "; ".join(f"{f['expectation']} on {f.get('column')}" for f in v.get("failures", [])),
+        })
+    return rows
+
+
+def render_markdown(summary: Mapping[str, Any], report_path: str | None = None) -> str:
+    quarantined = summary.get("quarantined") or {}
+    lines = [
+        f"# newsflow run `{summary.get('run_id')}`",
+        "",
+        f"**{'Success' if summary.get('success') else 'FAILED: some tables were not published'}** · "
+        f"{summary.get('documents', 0)} documents read · {summary.get('new_articles', 0)} new articles · "
+        f"{sum(quarantined.values())} quarantined" + (f" ({', '.join(f'{n} {r}' for r, n in sorted(quarantined.items()))})" if quarantined else ""),
+        "",
+        "| table | rows | version | upserted | deleted | rejected | validation |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name in TABLES:
+        t = (summary.get("tables") or {}).get(name)
+        if t is not None:
+            lines.append(f"| {name} | {t.get('rows', 0)} | {t.get('version', '-')} | {t.get('upserts', 0)} | {t.get('deletes', 0)} | {t.get('rejected', 0)} | {validation_state(t)} |")
+    rejected = summary.get("rejected") or {}
+    if rejected.get("by_rule"):
+        lines += ["", f"**{rejected['line']}** (kept in the `rejections` table)", "", "| table.column | rule | rows | examples |", "| --- | --- | ---: | --- |"]
+        for g in rejected["by_rule"]:
+            examples = ", ".join(f"{e.get('row_key')}: {e.get('value')!r}" for e in g["examples"])
+            lines.append(f"| {g['table']}.{g['column']} | {g['rule']} | {g['rows']} | {examples} |")
+    if report_path:
+        lines += ["", f"Run report: `{report_path}`"]
+    if (summary.get("data_docs") or {}).get("index"):
+        lines += [f"Data Docs: `{summary['data_docs']['index']}`"]
+    return "\n".join(lines) + "\n"

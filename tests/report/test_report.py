@@ -1,0 +1,158 @@
+"""The run report page, its charts, the Markdown/table artifacts it renders, and the progress bar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from flows.orchestration import progress
+from flows.report import page as report
+
+SUMMARY = {
+    "run_id": "20260101T000000Z-abcdef",
+    "input": "in",
+    "data": "/data",
+    "documents": 5,
+    "new_articles": 4,
+    "quarantined": {"empty": 1},
+    "success": False,
+    "data_docs": {"index": "/data/docs/index.html", "pages": {"deals": ["/data/docs/validations/deals/r/t/deals.html"]}},
+    "tables": {
+        "articles": {"rows": 4, "version": None, "upserts": 0, "deletes": 0, "valid": True, "published": False,
+                     "validation": {"n_rows": 4, "n_expectations": 30, "n_critical_failures": 0, "n_warnings": 0, "failures": []}},
+        "deals": {"rows": 2, "version": 0, "upserts": 0, "deletes": 0, "valid": False, "published": False,
+                  "validation": {"n_rows": 2, "n_expectations": 40, "n_critical_failures": 1, "n_warnings": 0, "failures": [
+                      {"severity": "critical", "expectation": "expect_column_values_to_match_regex", "column": "currency",
+                       "detail": "1 of 2 value(s) break 'ISO code'", "sample_ids": ["d_1"]}]}},
+    },
+}
+ROWS = {
+    "deals": [
+        {"deal_type": "loan", "status": "signed", "parties": ["A Bank"], "amount": 5e8, "currency": "USD", "counts_toward_totals": True, "project": None},
+        {"deal_type": "loan", "status": "signed", "parties": ["B"], "amount": 2e8, "currency": "USD", "counts_toward_totals": False, "project": None},
+        {"deal_type": "mou", "status": "agreed", "parties": ["C"], "amount": 3e6, "currency": "EUR", "counts_toward_totals": True, "project": "Port"},
+    ],
+    "events": [{"event_type": "visit", "event_date": dt.date(2026, 1, 3)}, {"event_type": "call", "event_date": None}],
+    "entities": [{"name": "<script>alert(1)</script>", "type": "ORG", "mention_count": 7}, {"name": "Pakistan", "type": "GPE", "mention_count": 9}],
+}
+
+
+def render(summary=SUMMARY, rows=ROWS, history=None):
+    history = history if history is not None else {"deals": [{"version": 0, "timestamp": "2026-01-01T00:00:00+00:00", "operation": "WRITE", "run_id": "r", "rows": 3}]}
+    return report.render_run_report(report.ReportData(summary, rows, history), Path("/data/report"))
+
+
+def test_page_is_self_contained_and_escapes_data():
+    page = render()
+    assert "<script" not in page and "&lt;script&gt;" in page
+    assert "http://" not in page and "https://" not in page
+    for section in ("run", "published", "validation", "rejections", "deals", "events", "entities", "history"):
+        assert f'<section id="{section}">' in page
+
+
+def test_page_links_data_docs_relative_to_the_report():
+    page = render()
+    assert 'href="../docs/index.html"' in page
+    assert 'href="../docs/validations/deals/r/t/deals.html"' in page
+    assert 'href="../quarantine/20260101T000000Z-abcdef.jsonl"' in page
+
+
+def test_failed_table_and_its_failure_are_shown():
+    page = render()
+    assert "FAILED" in page and "no (validation failed)" in page
+    assert "expect_column_values_to_match_regex" in page and "d_1" in page
+
+
+def test_deal_amounts_sum_per_currency_without_double_counting():
+    totals = report.deal_amounts(ROWS["deals"])
+    assert totals == {"USD": [("loan", 5e8)], "EUR": [("mou", 3e6)]}
+
+
+def test_events_over_time_fills_gaps_and_counts_undated():
+    events = [{"event_date": dt.date(2026, 1, 1)}, {"event_date": dt.date(2026, 1, 3)}, {"event_date": dt.date(2026, 1, 3)}, {"event_date": None}]
+    series, unit, undated = report.events_over_time(events)
+    assert unit == "day" and undated == 1
+    assert series == [("2026-01-01", 1), ("2026-01-02", 0), ("2026-01-03", 2)]
+    monthly, unit, _ = report.events_over_time([{"event_date": dt.date(2025, 11, 5)}, {"event_date": dt.date(2026, 2, 1)}])
+    assert unit == "month" and monthly == [("2025-11", 1), ("2025-12", 0), ("2026-01", 0), ("2026-02", 1)]
+
+
+def test_top_entities_ranks_by_mentions():
+    assert [name for name, _ in report.top_entities(ROWS["entities"])] == ["Pakistan (GPE)", "<script>alert(1)</script> (ORG)"]
+
+
+def test_count_ticks_are_whole_and_cover_the_maximum():
+    assert report.nice_ticks(2, whole=True) == [0, 1, 2]
+    ticks = report.nice_ticks(2.3e9)
+    assert ticks[0] == 0 and ticks[-1] >= 2.3e9 and len(ticks) <= 7
+
+
+def test_bar_chart_draws_one_bar_per_item_with_axis_label():
+    svg = report.bar_chart([("a", 3), ("b", 1)], title="T", x_label="number of things")
+    assert svg.count('class="bar"') == 2 and "number of things" in svg
+    assert "nothing to plot" in report.bar_chart([], title="T", x_label="x")
+
+
+def test_empty_tables_still_render():
+    page = render(rows={}, history={})
+    assert "nothing to plot" in page and "<svg" not in page
+
+
+def test_artifact_rows_and_markdown():
+    rows = report.validation_rows(SUMMARY)
+    assert [(r["table"], r["result"], r["critical_failures"]) for r in rows] == [("articles", "passed", 0), ("deals", "FAILED", 1)]
+    assert "currency" in rows[1]["failed"]
+    markdown = report.render_markdown(SUMMARY, "/data/report/index.html")
+    assert "20260101T000000Z-abcdef" in markdown and "FAILED" in markdown and "1 empty" in markdown
+    assert "| deals | 2 | 0 | 0 | 0 | 0 | FAILED |" in markdown
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_terminal_bar_shows_counts_and_eta():
+    clock = iter([0.0, 10.0, 20.0])
+    stream = FakeTerminal()
+    bar = progress.TerminalBar(stream, clock=lambda: next(clock), width=10)
+    bar("extract", 0, 40)
+    bar("extract", 10, 40)  # 10 articles in 10 s: 30 left take 30 s
+    assert stream.getvalue().endswith("[##........]     10/40      25%  ETA 0:30")
+    bar("extract", 40, 40)
+    assert stream.getvalue().endswith("100%  ETA done\n")
+
+
+def test_bar_is_attached_on_a_terminal_only():
+    assert not progress.attach_terminal_bar(io.StringIO())
+    stream = FakeTerminal()
+    assert progress.attach_terminal_bar(stream)
+    try:
+        progress.update("clean", 1, 2)
+        assert "1/2" in stream.getvalue()
+    finally:
+        progress._listeners.clear()
+
+
+REJECTED = {
+    "rows": 3,
+    "line": "3 rows rejected: entities.name min_length 2 (2), deals.amount max 1000000000 (1)",
+    "by_rule": [
+        {"table": "entities", "column": "name", "rule": "min_length 2", "expectation": "expect_column_value_lengths_to_be_between", "rows": 2, "examples": [{"row_key": "e_1", "value": "X"}, {"row_key": "e_2", "value": "<b>"}]},
+        {"table": "deals", "column": "amount", "rule": "max 1000000000", "expectation": "expect_column_values_to_be_between", "rows": 1, "examples": [{"row_key": "d_9", "value": "2000000000.0"}]},
+    ],
+}
+
+
+def test_rejected_rows_are_listed_by_table_and_rule_with_examples():
+    summary = {**SUMMARY, "rejected": REJECTED, "tables": {**SUMMARY["tables"], "deals": {**SUMMARY["tables"]["deals"], "rejected": 1}}}
+    page = render(summary)
+    section = page[page.index('<section id="rejections">') :]
+    section = section[: section.index("</section>")]
+    assert "3 rows were rejected" in section and "min_length 2" in section and "max 1000000000" in section
+    assert "e_1: &#x27;X&#x27;" in section and "&lt;b&gt;" in section and "<b>" not in section
+    assert "No row was rejected" in render()
+    markdown = report.render_markdown(summary)
+    assert REJECTED["line"] in markdown and "| entities.name | min_length 2 | 2 |" in markdown
+    assert {r["table"]: r["rejected_rows"] for r in report.validation_rows(summary)}["deals"] == 1

@@ -1,0 +1,52 @@
+"""Name canonicalisation, stories and cross-article merging."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flows.resolve.resolver import StoryIndex, assign_stories, clean_name, local_names, name_key, resolve_entities
+
+
+def mention(text, label, article="a1", start=0, hint=None):
+    return {"article_id": article, "text": text, "label": label, "start": start, "end": start + len(text), "sentence_index": 0, "canonical_hint": hint, "source": "gazetteer" if hint else "model"}
+
+
+def test_clean_name_strips_titles_and_repairs_case():
+    assert clean_name("DPM DAR", "PERSON") == "Dar"
+    assert clean_name("Field Marshal Asim Munir’s", "PERSON") == "Asim Munir"
+    assert clean_name("the National Logistics Corporation", "ORG") == "National Logistics Corporation"
+
+
+def test_name_key_folds_spelling_variants():
+    assert name_key("Frontier Works Organization") == name_key("frontier works organisation")
+
+
+def test_surnames_and_acronyms_resolve_within_an_article():
+    ex = {"article_id": "a1", "acronyms": [("KPA", "Kenya Ports Authority")], "mentions": [mention("Ama Boateng", "PERSON"), mention("Mr Boateng", "PERSON", start=40), mention("KPA", "ORG", start=60), mention("Kenya Ports Authority", "ORG", start=80)]}
+    names = local_names(ex)
+    assert names["Mr Boateng"] == ("Ama Boateng", "PERSON")
+    assert names["KPA"] == ("Kenya Ports Authority", "ORG")
+
+
+def test_entities_merge_across_articles_and_keep_every_alias():
+    one = {"article_id": "a1", "acronyms": [], "mentions": [mention("Ama Boateng", "PERSON")]}
+    two = {"article_id": "a2", "acronyms": [], "mentions": [mention("AMA BOATENG", "PERSON", "a2"), mention("US", "GPE", "a2", 20, "United States")]}
+    rows, surfaces = resolve_entities([one, two], [], "r1")
+    people = [r for r in rows if r["type"] == "PERSON"]
+    assert len(people) == 1 and people[0]["name"] == "Ama Boateng"
+    assert set(people[0]["article_ids"]) == {"a1", "a2"} and "AMA BOATENG" in people[0]["aliases"]
+    assert surfaces["a2"]["US"] == "United States"
+    again, _ = resolve_entities([one], rows, "r2")
+    assert {r["entity_id"] for r in again} == {r["entity_id"] for r in rows}
+
+
+def test_stories_group_retellings_not_topics():
+    base = "Ghana and Kenya signed a port agreement in Accra on Monday, officials said, covering Mombasa cargo, tariffs and shipping lanes."
+    retold = "Officials said Ghana and Kenya on Monday signed a port agreement in Accra covering shipping lanes, tariffs and cargo at Mombasa."
+    other = "Brazil's central bank raised interest rates again as inflation in Sao Paulo climbed and the real weakened."
+    articles = [
+        {"article_id": aid, "body": body, "published_date": dt.date(2025, 1, 6)}
+        for aid, body in (("a1", base), ("a2", retold), ("a3", other))
+    ]
+    stories = assign_stories(articles, StoryIndex())
+    assert stories["a1"] == stories["a2"] != stories["a3"]
