@@ -7,8 +7,8 @@ __getattr__ = lazy_exports(
     __name__,
     {
         "clean_document": "flows.clean.cleaner",
-        "article_id_for": "flows.clean.cleaner",
-        "source_hash_for": "flows.clean.cleaner",
+        "article_id_for": "flows.clean.hashes",
+        "source_hash_for": "flows.clean.hashes",
         "select_articles": "flows.clean.redo",
         "skip_unchanged": "flows.clean.redo",
     },

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flows.clean.cleaner import article_id_for, source_hash_for
+from flows.clean.hashes import article_id_for, source_hash_for
 from flows.core.records import RawDocument
 
 Rows = list[dict[str, Any]]

@@ -5,21 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from flows.clean.cleaner import (
-    article_id_for,
-    clean_document,
-    normalize_text,
-    parse_dateline,
-    parse_full_date,
-    parse_header,
-    source_hash_for,
-    split_headline,
-    split_summary,
-)
+from flows.clean import hashes
+from flows.clean.cleaner import clean_document
+from flows.clean.hashes import CLEANER_VERSION, article_id_for, hash_cleaner, source_hash_for
+from flows.clean.layout import parse_dateline, parse_full_date, parse_header, split_headline, split_summary
+from flows.clean.repair import normalize_text
 from flows.core.records import RawDocument
 from flows.ingest.readers import ingest_path
 
@@ -350,6 +345,31 @@ def test_source_hash_follows_the_record_as_read() -> None:
     # Unlike content_hash, whitespace counts: the record is not cleaned before it is hashed.
     for changed in ({"text": "Talks  resume on Monday."}, {"outlet": None}, {"published": "2025-01-02"}, {"headline": "Talks"}, {"source_uri": "y.txt"}):
         assert source_hash_for({**original, **changed}) != same, changed
+
+
+def test_source_hash_follows_the_cleaner_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = raw("Talks resume on Monday.", source_uri="feed/x.txt")
+    before = source_hash_for(doc)
+    monkeypatch.setattr(hashes, "CLEANER_VERSION", "0" * 12)
+    assert source_hash_for(doc) != before
+
+
+def test_the_cleaner_version_covers_every_module_of_the_package(tmp_path: Path) -> None:
+    # Before the cleaner was split into modules it hashed cleaner.py alone: now a change to any file of flows/clean/ re-cleans.
+    package = Path(hashes.__file__).parent
+    copy = tmp_path / "clean"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert hash_cleaner(copy) == hash_cleaner(package) == CLEANER_VERSION
+    modules = sorted(p.name for p in package.glob("*.py"))
+    assert {"cleaner.py", "hashes.py", "layout.py", "repair.py"} <= set(modules)
+    for name in modules:
+        module = copy / name
+        original = module.read_bytes()
+        module.write_bytes(original + b"\n# edited\n")
+        assert hash_cleaner(copy) != CLEANER_VERSION, name
+        module.write_bytes(original)
+    (copy / "new_rule.py").write_text('"""A new cleaning module."""\n')
+    assert hash_cleaner(copy) != CLEANER_VERSION
 
 
 def test_non_english_is_flagged() -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from flows.clean.cleaner import article_id_for
+from flows.clean.hashes import article_id_for
 from flows.extract.articles import extract_articles
 from flows.extract.money import parse_money
 from flows.resolve.resolver import clean_name

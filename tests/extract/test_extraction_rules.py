@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from flows.clean.cleaner import article_id_for
+from flows.clean.hashes import article_id_for
 from flows.extract.articles import extract_articles
 from flows.extract.money import to_usd
 from flows.resolve.resolver import build_tables

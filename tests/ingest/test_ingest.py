@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import readers as ingest
-from flows.ingest.readers import InputError, decode_bytes, html_to_text, ingest_path
+from flows.ingest.decode import decode_bytes
+from flows.ingest.documents import MAX_ARTICLE_CHARS
+from flows.ingest.html_text import html_to_text
+from flows.ingest.readers import InputError, ingest_path
 
 ARTICLE = "ISLAMABAD: The minister said the talks would continue next week.\n"
 
@@ -294,8 +297,8 @@ def test_decode_bytes_rejects_broken_utf16() -> None:
 
 
 def test_text_longer_than_an_article_is_quarantined(tmp_path: Path) -> None:
-    write(tmp_path / "one-line.txt", "word " * (ingest.MAX_ARTICLE_CHARS // 5 + 1))
-    record = {"text": "x" * (ingest.MAX_ARTICLE_CHARS + 1), "url": "https://example.com/long"}
+    write(tmp_path / "one-line.txt", "word " * (MAX_ARTICLE_CHARS // 5 + 1))
+    record = {"text": "x" * (MAX_ARTICLE_CHARS + 1), "url": "https://example.com/long"}
     write(tmp_path / "feed.jsonl", json.dumps(record) + "\n" + json.dumps({"text": ARTICLE}) + "\n")
     docs, quarantined = ingest_path(tmp_path)
     assert reasons(quarantined) == {"one-line.txt": "too_long", "https://example.com/long": "too_long"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.clean.cleaner import article_id_for, source_hash_for
+from flows.clean.hashes import article_id_for, source_hash_for
 from flows.clean.redo import select_articles, skip_unchanged
 from flows.resolve.retract import retract_articles
 
