@@ -1,4 +1,4 @@
-"""Tests for flows/evaluate.py on tiny made-up gold and prediction rows."""
+"""Tests for flows/eval/ (scoring) on tiny made-up gold and prediction rows."""
 
 from __future__ import annotations
 
@@ -6,23 +6,16 @@ import copy
 import datetime as dt
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-# The package may not be installed in the venv; import it from the checkout.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from flows.eval.score import (  # noqa: E402
-    EvalReport,
-    Score,
-    coarse_event_class,
-    names_match,
-    render_report,
-    score_devset,
-    score_seeds,
-)
+from flows.eval.devset import score_devset
+from flows.eval.items import coarse_event_class
+from flows.eval.names import names_match
+from flows.eval.render import render_report
+from flows.eval.score import EvalReport, Score
+from flows.eval.seeds import score_seeds
 
 SEEDS_EXPECTED = Path(
     os.environ.get("NEWSFLOW_SEEDS_EXPECTED", "/work/shared/golden/seeds_expected.json")
