@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from flows.eval.entities import score_entity_set
 from flows.eval.gold import GoldArticle, file_name
-from flows.eval.items import score_deals, score_events
+from flows.eval.items import DEAL, EVENT, score_items
 from flows.eval.rows import rows_for
 from flows.eval.score import EvalReport
 from flows.eval.stories import score_stories
@@ -73,8 +73,8 @@ def score_devset(
     file_rows = _devset_file_map(gold_by_file, sources, articles)
     units = _units(gold_by_file, file_rows, report)
     report.articles_scored = sum(1 for u in units if u.article_ids)
-    score_deals(units, deals, report)
-    score_events(units, events, report)
+    score_items(DEAL, units, deals, report)
+    score_items(EVENT, units, events, report)
     for unit in units:
         score_entity_set(unit.label, unit.entities or {}, rows_for(entities, unit.article_ids), unit.article_ids, report)
     score_stories(file_rows, _duplicate_pairs(sources, file_rows), report)

@@ -12,15 +12,20 @@ Rules (the dev set's README):
   gold actors named (or all, if fewer). Dates are scored on matched events with a gold
   date.
 * Names match per :func:`flows.eval.names.names_match`.
+
+Deals and events are scored by one loop, :func:`score_items`; an :class:`ItemKind` says what
+differs (the weight of a pair, the labels, what more a matched pair scores).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flows.eval.gold import GoldArticle
 from flows.eval.match import assign, count_named
-from flows.eval.rows import amount_close, amount_of, as_list, evidence_text, iso_date, row_id, rows_for, shorten
+from flows.eval.rows import amount_close, amount_of, as_list, evidence_text, iso_date, row_id, row_ids, rows_for, shorten
 from flows.eval.score import EvalReport, Score
 
 _COARSE = {
@@ -103,90 +108,77 @@ def event_label(event: dict, type_key: str = "type") -> str:
     return f"{tag}{event.get(type_key)}{when}; actors: {actors}"
 
 
-def _first_id(unit: GoldArticle) -> str:
-    return sorted(unit.article_ids)[0] if unit.article_ids else ""
+def _event_row_label(row: dict) -> str:
+    return event_label(row, "event_type")
 
 
-def score_deals(
-    units: list[GoldArticle], deals: list[dict], report: EvalReport
-) -> dict[tuple[str, int], str]:
-    """Scores deals per unit; returns (unit label, gold index) -> matched deal_id."""
-    matched: dict[tuple[str, int], str] = {}
-    for unit in units:
-        preds = rows_for(deals, unit.article_ids)
-        weights = [[deal_weight(g, p) for p in preds] for g in unit.deals]
-        pairs = assign(weights)
-        hit_gold = {i for i, _ in pairs}
-        hit_pred = {j for _, j in pairs}
-        report.deals.add(Score(len(pairs), len(preds) - len(pairs), len(unit.deals) - len(pairs)))
-        for i, j in pairs:
-            matched[(unit.label, i)] = row_id(preds[j], "deal_id")
-        for i, gold in enumerate(unit.deals):
-            if i not in hit_gold:
-                ev = f" | evidence: {shorten(gold['evidence'])}" if gold.get("evidence") else ""
-                report.misses.append(f"{unit.label} deal not found: {deal_label(gold)}{ev}")
-        aid = _first_id(unit)
-        for j, pred in enumerate(preds):
-            if j not in hit_pred:
-                ids = unit.article_ids & {str(a) for a in as_list(pred.get("article_ids"))}
-                text = evidence_text(pred, sorted(ids)[0] if ids else aid)
-                report.false_positives.append(
-                    f"{unit.label} deal {row_id(pred, 'deal_id')}: {deal_label(pred)}"
-                    f" | evidence: {shorten(text)}"
-                )
-    return matched
-
-
-def score_events(
-    units: list[GoldArticle], events: list[dict], report: EvalReport
-) -> dict[tuple[str, int], str]:
-    matched: dict[tuple[str, int], str] = {}
-    correct = total = 0
-    for unit in units:
-        preds = rows_for(events, unit.article_ids)
-        weights = [[event_weight(g, p) for p in preds] for g in unit.events]
-        pairs = assign(weights)
-        hit_gold = {i for i, _ in pairs}
-        hit_pred = {j for _, j in pairs}
-        report.events.add(
-            Score(len(pairs), len(preds) - len(pairs), len(unit.events) - len(pairs))
+def check_event_date(label: str, gold: dict, pred: dict, report: EvalReport) -> None:
+    """A matched event's date: right or wrong where gold has one, invented where gold has none."""
+    gold_date = iso_date(gold.get("date"))
+    pred_date = iso_date(pred.get("event_date"))
+    if gold_date is not None:
+        correct, total = report.date_accuracy
+        report.date_accuracy = (correct + int(pred_date == gold_date), total + 1)
+        if pred_date != gold_date:
+            report.misses.append(
+                f"{label} event date wrong: {event_label(gold)}; predicted"
+                f" {pred_date or 'no date'} ({pred.get('date_text') or 'no date text'})"
+            )
+    elif "date" in gold and pred_date is not None:
+        report.dates_invented += 1
+        report.false_positives.append(
+            f"{label} event date invented: {event_label(gold)}; predicted"
+            f" {pred_date} from {pred.get('date_text')!r}, gold has no resolvable date"
         )
-        for i, j in pairs:
-            gold, pred = unit.events[i], preds[j]
-            matched[(unit.label, i)] = row_id(pred, "event_id")
-            gold_date = iso_date(gold.get("date"))
-            pred_date = iso_date(pred.get("event_date"))
-            if gold_date is not None:
-                total += 1
-                if pred_date == gold_date:
-                    correct += 1
-                else:
-                    report.misses.append(
-                        f"{unit.label} event date wrong: {event_label(gold)}; predicted"
-                        f" {pred_date or 'no date'} ({pred.get('date_text') or 'no date text'})"
-                    )
-            elif "date" in gold and pred_date is not None:
-                report.dates_invented += 1
-                report.false_positives.append(
-                    f"{unit.label} event date invented: {event_label(gold)}; predicted"
-                    f" {pred_date} from {pred.get('date_text')!r}, gold has no resolvable date"
-                )
-        for i, gold in enumerate(unit.events):
-            if i not in hit_gold:
-                ev = f" | evidence: {shorten(gold['evidence'])}" if gold.get("evidence") else ""
-                report.misses.append(f"{unit.label} event not found: {event_label(gold)}{ev}")
-        aid = _first_id(unit)
-        for j, pred in enumerate(preds):
-            if j not in hit_pred:
-                ids = unit.article_ids & {str(a) for a in as_list(pred.get("article_ids"))}
-                text = evidence_text(pred, sorted(ids)[0] if ids else aid)
-                report.false_positives.append(
-                    f"{unit.label} event {row_id(pred, 'event_id')}:"
-                    f" {event_label(pred, 'event_type')} | evidence: {shorten(text)}"
-                )
-    report.date_accuracy = (
-        report.date_accuracy[0] + correct,
-        report.date_accuracy[1] + total,
-    )
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """What differs between scoring deals and scoring events."""
+
+    name: str  # the word in the report's lines
+    items: str  # the GoldArticle list and the EvalReport score: "deals" or "events"
+    id_key: str  # the row's id column
+    weight: Callable[[dict, dict], float]  # (gold, row) > 0: the row finds the gold item
+    gold_label: Callable[[dict], str]
+    row_label: Callable[[dict], str]
+    check_pair: Callable[[str, dict, dict, EvalReport], None] | None = None  # more to score on a matched pair
+
+
+DEAL = ItemKind("deal", "deals", "deal_id", deal_weight, deal_label, deal_label)
+EVENT = ItemKind("event", "events", "event_id", event_weight, event_label, _event_row_label, check_event_date)
+
+
+def score_items(kind: ItemKind, units: list[GoldArticle], rows: list[dict], report: EvalReport) -> dict[tuple[str, int], str]:
+    """Scores one kind per unit; returns (unit label, gold index) -> matched row id."""
+    matched: dict[tuple[str, int], str] = {}
+    for unit in units:
+        matched.update(_score_unit(kind, unit, rows_for(rows, unit.article_ids), report))
     return matched
 
+
+def _score_unit(kind: ItemKind, unit: GoldArticle, preds: list[dict], report: EvalReport) -> dict[tuple[str, int], str]:
+    golds: list[dict] = getattr(unit, kind.items)
+    pairs = assign([[kind.weight(g, p) for p in preds] for g in golds])
+    getattr(report, kind.items).add(Score(len(pairs), len(preds) - len(pairs), len(golds) - len(pairs)))
+    if kind.check_pair is not None:
+        for i, j in pairs:
+            kind.check_pair(unit.label, golds[i], preds[j], report)
+    _report_misses(kind, unit.label, golds, {i for i, _ in pairs}, report)
+    _report_false_positives(kind, unit, preds, {j for _, j in pairs}, report)
+    return {(unit.label, i): row_id(preds[j], kind.id_key) for i, j in pairs}
+
+
+def _report_misses(kind: ItemKind, label: str, golds: list[dict], found: set[int], report: EvalReport) -> None:
+    for i, gold in enumerate(golds):
+        if i not in found:
+            ev = f" | evidence: {shorten(gold['evidence'])}" if gold.get("evidence") else ""
+            report.misses.append(f"{label} {kind.name} not found: {kind.gold_label(gold)}{ev}")
+
+
+def _report_false_positives(kind: ItemKind, unit: GoldArticle, preds: list[dict], matched: set[int], report: EvalReport) -> None:
+    for j, pred in enumerate(preds):
+        if j not in matched:
+            # preds are the rows found in the unit's articles: the evidence of the first one.
+            text = evidence_text(pred, min(unit.article_ids & row_ids(pred)))
+            report.false_positives.append(f"{unit.label} {kind.name} {row_id(pred, kind.id_key)}: {kind.row_label(pred)} | evidence: {shorten(text)}")

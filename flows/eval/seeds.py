@@ -8,7 +8,7 @@ from typing import Any
 
 from flows.eval.entities import check_entity_types, score_entity_set
 from flows.eval.gold import GoldArticle, file_name
-from flows.eval.items import deal_label, event_label, score_deals, score_events
+from flows.eval.items import DEAL, EVENT, ItemKind, score_items
 from flows.eval.names import normalise_text
 from flows.eval.rows import as_list, iso_date, rows_for
 from flows.eval.score import EvalReport, Score
@@ -99,7 +99,7 @@ def _score_articles(exp_articles: dict[str, dict], file_rows: dict[str, list[dic
 # --------------------------------------------------------------------------- deals and events
 
 
-def _units_for(kind: str, items: list[dict], ids_of: dict[str, set[str]]) -> tuple[list[GoldArticle], dict[int, list[Place]]]:
+def _units_for(kind: ItemKind, items: list[dict], ids_of: dict[str, set[str]]) -> tuple[list[GoldArticle], dict[int, list[Place]]]:
     """One unit per label with the items it is a source of; where each item went."""
     per_label: dict[str, list[dict]] = {label: [] for label in ids_of}
     positions: dict[int, list[Place]] = {}
@@ -108,11 +108,11 @@ def _units_for(kind: str, items: list[dict], ids_of: dict[str, set[str]]) -> tup
             bucket = per_label.setdefault(str(src), [])
             positions.setdefault(idx, []).append((str(src), len(bucket)))
             bucket.append(item)
-    units = [GoldArticle(label, ids_of.get(label, set()), **{kind + 's': golds}) for label, golds in sorted(per_label.items())]
+    units = [GoldArticle(label, ids_of.get(label, set()), **{kind.items: golds}) for label, golds in sorted(per_label.items())]
     return units, positions
 
 
-def check_duplicates(kind: str, items: list[dict], matched: dict[Place, str], positions: dict[int, list[Place]], report: EvalReport) -> None:
+def _check_duplicates(kind: ItemKind, items: list[dict], matched: dict[Place, str], positions: dict[int, list[Place]], report: EvalReport) -> None:
     """A gold item reported by several articles should be one row, not one per article."""
     for idx, item in enumerate(items):
         places = positions.get(idx, [])
@@ -121,11 +121,17 @@ def check_duplicates(kind: str, items: list[dict], matched: dict[Place, str], po
         rows = sorted({matched[p] for p in places if p in matched})
         if len(rows) > 1:
             report.duplicate_rows += len(rows) - 1
-            label = deal_label(item) if kind == "deal" else event_label(item)
             report.false_positives.append(
-                f"duplicate {kind} rows {', '.join(rows)} for one {kind} reported by"
-                f" {', '.join(u for u, _ in places)}: {label}"
+                f"duplicate {kind.name} rows {', '.join(rows)} for one {kind.name} reported by"
+                f" {', '.join(u for u, _ in places)}: {kind.gold_label(item)}"
             )
+
+
+def _score_kind(kind: ItemKind, items: list[dict], rows: list[dict], ids_of: dict[str, set[str]], report: EvalReport) -> None:
+    """One gold item per source article, then one row per gold item."""
+    units, positions = _units_for(kind, items, ids_of)
+    matched = score_items(kind, units, rows, report)
+    _check_duplicates(kind, items, matched, positions, report)
 
 
 # --------------------------------------------------------------------------- the whole run
@@ -159,14 +165,8 @@ def score_seeds(
             report.misses.append(f"{label}: no predicted article")
     report.articles_scored = sum(1 for ids in ids_of.values() if ids)
     _score_articles(exp_articles, file_rows, facts, report)
-    gold_deals = list(expected.get("deals") or [])
-    gold_events = list(expected.get("events") or [])
-    deal_units, deal_pos = _units_for("deal", gold_deals, ids_of)
-    matched_deals = score_deals(deal_units, deals, report)
-    check_duplicates("deal", gold_deals, matched_deals, deal_pos, report)
-    event_units, event_pos = _units_for("event", gold_events, ids_of)
-    matched_events = score_events(event_units, events, report)
-    check_duplicates("event", gold_events, matched_events, event_pos, report)
+    _score_kind(DEAL, list(expected.get("deals") or []), deals, ids_of, report)
+    _score_kind(EVENT, list(expected.get("events") or []), events, ids_of, report)
     # Entities: the expectations list them for the whole run, not per article.
     all_ids = set().union(*ids_of.values()) if ids_of else set()
     seed_entities = rows_for(entities, all_ids)

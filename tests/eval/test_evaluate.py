@@ -12,6 +12,7 @@ import pytest
 
 from flows.eval.devset import score_devset
 from flows.eval.items import coarse_event_class
+from flows.eval.match import assign
 from flows.eval.names import names_match
 from flows.eval.render import render_report
 from flows.eval.score import EvalReport, Score
@@ -141,6 +142,14 @@ def test_coarse_event_class():
     assert coarse_event_class("Phone Call") == "consult"
     for t in ("other", "ceasefire", "sanction", "", "unheard_of"):
         assert coarse_event_class(t) == "other"
+
+
+def test_assign_most_pairs_then_weight():
+    # One heavy pair would block two light ones: the two pairs win.
+    assert assign([[5.0, 1.0], [1.0, 0.0]]) == [(0, 1), (1, 0)]
+    assert assign([[1.0, 2.0]]) == [(0, 1)]
+    assert assign([[2.0], [3.0]]) == [(1, 0)]
+    assert assign([]) == [] and assign([[], []]) == [] and assign([[0.0, 0.0]]) == []
 
 
 # --------------------------------------------------------------------------- scores
