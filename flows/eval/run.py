@@ -10,7 +10,10 @@ from typing import Any
 
 from flows.core.schemas import gated_tables
 from flows.core.settings import load_settings
-from flows.eval import score as evaluate
+from flows.eval.devset import score_devset
+from flows.eval.gold import load_devset, load_seeds_expected
+from flows.eval.render import render_report
+from flows.eval.seeds import score_seeds
 from flows.publish import storage
 
 
@@ -41,12 +44,12 @@ def run_evaluation(gold_path: Path, articles: Path, *, sources: Path | None = No
     with tempfile.TemporaryDirectory(prefix="newsflow-eval-") as scratch:
         work = Path(scratch)
         if gold_path.suffix == ".jsonl":
-            gold, feed = evaluate.load_devset(gold_path.parent)
+            gold, feed = load_devset(gold_path.parent)
             if sources:
                 feed = [json.loads(line) for line in sources.read_text(encoding="utf-8").splitlines() if line.strip()]
             source = _devset_input(articles, feed, work)
         else:
-            expected = evaluate.load_seeds_expected(gold_path)
+            expected = load_seeds_expected(gold_path)
             source = articles
         settings = load_settings({"input_path": source, "data_dir": work / "data", "processes": int(os.environ.get("NEWSFLOW_PROCESSES", "1"))})
         summary = news_pipeline(settings)
@@ -55,10 +58,10 @@ def run_evaluation(gold_path: Path, articles: Path, *, sources: Path | None = No
             print(f"warning: the run's {', '.join(refused)} failed validation and were not published; scores below miss them")
         tables = _tables(settings.data_dir)
     if gold_path.suffix == ".jsonl":
-        report = evaluate.score_devset(gold, feed, tables["articles"], tables["entities"], tables["events"], tables["deals"])
+        report = score_devset(gold, feed, tables["articles"], tables["entities"], tables["events"], tables["deals"])
     else:
-        report = evaluate.score_seeds(expected, tables["articles"], tables["entities"], tables["events"], tables["deals"])
-    print(evaluate.render_report(report))
+        report = score_seeds(expected, tables["articles"], tables["entities"], tables["events"], tables["deals"])
+    print(render_report(report))
     if json_path:
         json_path.write_text(json.dumps(report.to_dict(), indent=2, default=str), encoding="utf-8")
     return 0

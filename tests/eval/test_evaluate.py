@@ -1,4 +1,4 @@
-"""Tests for flows/evaluate.py on tiny made-up gold and prediction rows."""
+"""Tests for flows/eval/ (scoring) on tiny made-up gold and prediction rows."""
 
 from __future__ import annotations
 
@@ -6,23 +6,17 @@ import copy
 import datetime as dt
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-# The package may not be installed in the venv; import it from the checkout.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from flows.eval.score import (  # noqa: E402
-    EvalReport,
-    Score,
-    coarse_event_class,
-    names_match,
-    render_report,
-    score_devset,
-    score_seeds,
-)
+from flows.eval.devset import score_devset
+from flows.eval.items import coarse_event_class
+from flows.eval.match import assign
+from flows.eval.names import names_match
+from flows.eval.render import render_report
+from flows.eval.score import EvalReport, Score
+from flows.eval.seeds import score_seeds
 
 SEEDS_EXPECTED = Path(
     os.environ.get("NEWSFLOW_SEEDS_EXPECTED", "/work/shared/golden/seeds_expected.json")
@@ -148,6 +142,14 @@ def test_coarse_event_class():
     assert coarse_event_class("Phone Call") == "consult"
     for t in ("other", "ceasefire", "sanction", "", "unheard_of"):
         assert coarse_event_class(t) == "other"
+
+
+def test_assign_most_pairs_then_weight():
+    # One heavy pair would block two light ones: the two pairs win.
+    assert assign([[5.0, 1.0], [1.0, 0.0]]) == [(0, 1), (1, 0)]
+    assert assign([[1.0, 2.0]]) == [(0, 1)]
+    assert assign([[2.0], [3.0]]) == [(1, 0)]
+    assert assign([]) == [] and assign([[], []]) == [] and assign([[0.0, 0.0]]) == []
 
 
 # --------------------------------------------------------------------------- scores

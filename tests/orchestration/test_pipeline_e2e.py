@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from flows.eval.score import names_match, score_seeds
+from flows.eval.names import names_match
+from flows.eval.seeds import score_seeds
 from flows.publish import storage
 from tests.conftest import GOLDEN
 
