@@ -9,7 +9,7 @@ __getattr__ = lazy_exports(
         "load_contracts": "flows.validate.contracts",
         "to_arrow": "flows.validate.contracts",
         "validate_tables": "flows.validate.expectations",
-        "ValidationResult": "flows.validate.expectations",
+        "ValidationResult": "flows.validate.results",
         "judge": "flows.validate.gate",
     },
 )

@@ -2,7 +2,7 @@
 
 The validation results are kept as JSON in a filesystem store and the Data Docs site is
 rebuilt from it, so the site's index lists every run, not only the one in this process.
-Paths come from the caller (flows/storage.py owns them).
+Paths come from the caller (flows/publish/storage.py owns them).
 """
 
 from __future__ import annotations
@@ -13,13 +13,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+# First: context.py quiets Great Expectations and turns its analytics off before GE is imported.
+from flows.validate.context import GX_LOCK, get_gx_context, quiet_gx_loggers
+
+# isort: split
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.resource_identifiers import (
     ExpectationSuiteIdentifier,
     ValidationResultIdentifier,
 )
 
-from flows.validate.expectations import _GX_LOCK, ValidationResult, get_gx_context, quiet_gx_loggers
+from flows.validate.results import ValidationResult
 
 # The site and store names GE knows them by; one pair per data directory.
 _PREFIX = "newsflow"
@@ -83,7 +87,7 @@ def store_results(
     results: Mapping[str, ValidationResult], run_id: str, *, site_dir: Path, store_dir: Path
 ) -> Identifiers:
     """Keep each table's GE results in the results store, for build_site to render."""
-    with _GX_LOCK:
+    with GX_LOCK:
         store = get_gx_context().stores[register_site(site_dir, store_dir)[0]]
         identifiers: Identifiers = {}
         now = dt.datetime.now(dt.timezone.utc)
@@ -96,7 +100,7 @@ def store_results(
 
 def build_site(identifiers: Identifiers, *, site_dir: Path, store_dir: Path, index: bool = True) -> dict[str, Any]:
     """Render the pages of the stored results `identifiers`, and the site index unless index=False."""
-    with _GX_LOCK:
+    with GX_LOCK:
         context = get_gx_context()
         site_name = register_site(site_dir, store_dir)[1]
         flat = [i for ids in identifiers.values() for i in ids]

@@ -13,7 +13,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from flows.validate.contracts import Column, TableContract, list_rules, load_codebook, load_contracts
+from flows.core.schemas import load_codebook
+from flows.validate.contracts import load_contracts
+from flows.validate.declarations import Column, TableContract, list_rules
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "tables.md"
 

@@ -24,8 +24,8 @@ from typing import Any
 import pyarrow as pa
 
 from flows.core.spanlist import plain
-from flows.validate.contracts import TableContract, format_number
-from flows.validate.expectations import ValidationResult
+from flows.validate.declarations import TableContract, format_number
+from flows.validate.results import ValidationResult
 
 Row = dict[str, Any]
 

@@ -1,7 +1,7 @@
 """Validation results as JUnit XML, so a CI server lists every contract check of every table.
 
 One <testsuite> per table, one <testcase> per check of its suite (the same checks
-flows/validate.py builds from schemas/<table>.yaml). A failed critical check is a <failure>;
+flows/validate/suites.py builds from schemas/<table>.yaml). A failed critical check is a <failure>;
 a failed warning-level check passes but carries the warning in <system-out>; a table that is
 not published at all is an <error>.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
-from flows.validate.contracts import TableContract, list_rules
-from flows.validate.expectations import ExpectationFailure, ValidationResult
+from flows.validate.declarations import TableContract, list_rules
+from flows.validate.results import ExpectationFailure, ValidationResult
 
 
 def _checks(contract: TableContract) -> list[tuple[str | None, str, str]]:

@@ -12,12 +12,8 @@ import yaml
 
 from flows.core.schemas import SOURCE_SCHEMAS as DEFAULT_SCHEMAS_DIR
 from flows.core.schemas import load_codebook
-from flows.validate.contracts import (
-    ContractError,
-    list_rules,
-    load_contracts,
-    to_arrow,
-)
+from flows.validate.contracts import load_contracts, to_arrow
+from flows.validate.declarations import ContractError, list_rules
 from flows.validate.dictionary import DEFAULT_OUTPUT, render_dictionary
 
 TABLES = ["articles", "entities", "events", "deals", "rejections"]

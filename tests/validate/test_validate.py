@@ -14,13 +14,11 @@ import pytest
 import yaml
 
 from flows.core.schemas import SOURCE_SCHEMAS as DEFAULT_SCHEMAS_DIR
-from flows.validate.contracts import TableContract, load_contracts, to_arrow
-from flows.validate.expectations import (
-    ValidationResult,
-    build_suite,
-    validate_table,
-    validate_tables,
-)
+from flows.validate.contracts import load_contracts, to_arrow
+from flows.validate.declarations import TableContract
+from flows.validate.expectations import validate_table, validate_tables
+from flows.validate.results import ValidationResult
+from flows.validate.suites import build_suite
 
 ARTICLE_IDS = [f"a_{i:016x}" for i in range(3)]
 REFERENCES = {"articles.article_id": set(ARTICLE_IDS)}
@@ -250,13 +248,13 @@ def test_validate_tables_adds_known_ids_to_the_articles_given(contracts):
 
 def test_each_validation_of_a_chunk_starts_on_a_new_ge_context(contracts):
     """GE's context keeps something of every batch it validated: a long run renews it per chunk."""
-    from flows.validate import expectations as validate
+    from flows.validate.context import get_gx_context
 
     tables = {"articles": to_arrow(make_rows("articles", 3), contracts["articles"])}
     validate_tables(tables, contracts)
-    first = validate.get_gx_context()
+    first = get_gx_context()
     assert validate_tables(tables, contracts)["articles"].success
-    assert validate.get_gx_context() is not first
+    assert get_gx_context() is not first
 
 
 def test_warning_severity_is_reported_but_does_not_fail(tmp_path):
@@ -382,7 +380,7 @@ def test_repeated_calls_reuse_one_context(contracts):
     first = validate_table(table, contracts["articles"])
     second = validate_table(table, contracts["articles"])
     assert first.to_dict() == second.to_dict()
-    from flows.validate.expectations import get_gx_context
+    from flows.validate.context import get_gx_context
 
     assert get_gx_context() is get_gx_context()
     # Assets are removed after each run, so a long pipeline does not pile up frames.
