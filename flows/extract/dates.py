@@ -1,6 +1,10 @@
 """Resolve a date expression (as spaCy's NER gives it) against an article's publication date.
 
-Pure functions, standard library only. The one entry point is :func:`resolve_date`::
+Pure functions, standard library only. The one entry point is :func:`resolve_date`; the parsers it
+tries are in :mod:`flows.extract.absolute_dates` and :mod:`flows.extract.relative_dates`, the words
+and regex pieces they share in :mod:`flows.extract.date_grammar`. This module holds the rules (below),
+the normalising, the stripping of prepositions and modifiers, and ranges and appositions, which read
+their parts with the whole grammar::
 
     resolve_date("on Monday", datetime.date(2025, 4, 8))
     -> ResolvedDate(value=date(2025, 4, 7), granularity="day", method="relative", text="on Monday")
@@ -116,15 +120,17 @@ Other choices
 
 from __future__ import annotations
 
-import calendar
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 
+from flows.extract.absolute_dates import parse_numeric, parse_period, parse_written, parse_year
+from flows.extract.date_grammar import DAY, EXPLICIT, MON, MONTH, ORD, RELATIVE, YEAR, Context, Reading, first_match, month_of, unresolved, whole
+from flows.extract.relative_dates import parse_day_month, parse_day_word, parse_discourse, parse_month, parse_offset, parse_quarter, parse_season, parse_unit, parse_weekday, pick_year
+
 __all__ = ["ResolvedDate", "resolve_date"]
 
-DAY, MONTH, YEAR = "day", "month", "year"
-EXPLICIT, RELATIVE, UNRESOLVED = "explicit", "relative", "unresolved"
 _TENSES = {"past": "past", "present": "past", "future": "future"}
 
 
@@ -138,480 +144,81 @@ class ResolvedDate:
     text: str  # the expression as given
 
 
-# Internal result: (value, granularity, method), "text" is added by resolve_date.
-_R = tuple  # (dt.date | None, str | None, str)
-
-# --------------------------------------------------------------------------- vocabulary
-
-_MONTHS: dict[str, int] = {}
-for _i, _name in enumerate(calendar.month_name):
-    if _i:
-        _MONTHS[_name.lower()] = _i
-        _MONTHS[_name.lower()[:3]] = _i
-_MONTHS["sept"] = 9
-
-_WEEKDAYS: dict[str, int] = {}
-for _i, _name in enumerate(calendar.day_name):
-    _WEEKDAYS[_name.lower()] = _i
-    _WEEKDAYS[_name.lower()[:3]] = _i
-_WEEKDAYS.update({"tues": 1, "thur": 3, "thurs": 3})
-
-_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "a couple of": 2, "a couple": 2, "couple of": 2,
-}
-_VAGUE_NUMBERS = ("a few", "few", "several", "some", "many")
-
-_QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
-             "fourth": 4, "4th": 4, "final": 4}
-_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
-
-_AMBIGUOUS_MONTHS = {"may", "march", "mar"}  # also verbs
-
-
-def _alt(words) -> str:
-    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-
-
-_MON = rf"(?:{_alt(_MONTHS)})"
-_WD = rf"(?:{_alt(_WEEKDAYS)})"
-_WD_OPT = rf"(?:{_WD}\.?,?\s+)?"  # an optional leading weekday, ignored
-_ORD = r"(?:st|nd|rd|th)?"
-_NUM = rf"(?:\d+|{_alt(_NUMBERS)})"
-_TOD = r"(?:\s+(?:morning|afternoon|evening|night))?"  # trailing time of day
-_YEAR_REL = r"(?P<yrel>this|last|next)\s+year"
-
-
-def _c(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"^(?:{pattern})$")
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _safe_date(y: int, m: int, d: int) -> dt.date | None:
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
-
-
-def _shift_month(y: int, m: int, n: int) -> tuple[int, int]:
-    idx = y * 12 + (m - 1) + n
-    return idx // 12, idx % 12 + 1
-
-
-def _month_of(s: str) -> int:
-    return _MONTHS[s.rstrip(".")]
-
-
-def _year_ok(y: int, lone: bool = False) -> bool:
-    return 1900 <= y <= 2100 if lone else 1000 <= y <= 2999
-
-
-def _unresolved(gran: str | None) -> _R:
-    return (None, gran, UNRESOLVED)
-
-
-def _pick_year(month: int, anchor: dt.date, mode: str) -> int:
-    """Year for a month named without one. mode: past|future|last|next|this."""
-    a = anchor.month
-    if mode == "past":
-        return anchor.year if month <= a else anchor.year - 1
-    if mode == "future":
-        return anchor.year if month >= a else anchor.year + 1
-    if mode == "last":
-        return anchor.year if month < a else anchor.year - 1
-    if mode == "next":
-        return anchor.year if month > a else anchor.year + 1
-    return anchor.year  # this
-
-
-def _weekday(wd: int, anchor: dt.date, mode: str) -> dt.date:
-    a = anchor.weekday()
-    if mode == "past":
-        return anchor - dt.timedelta(days=(a - wd) % 7)
-    if mode == "future":
-        return anchor + dt.timedelta(days=(wd - a) % 7)
-    if mode == "last":
-        return anchor - dt.timedelta(days=(a - wd) % 7 or 7)
-    return anchor + dt.timedelta(days=(wd - a) % 7 or 7)  # next
-
-
-def _number(word: str) -> int | None:
-    if word.isdigit():
-        return int(word)
-    return _NUMBERS.get(word)
-
-
-# --------------------------------------------------------------------------- parsers
-# Each parser gets the normalised text (lowercase, single spaces) and returns an internal
-# result, or None when it does not apply. ``ctx`` carries anchor, tense, the original text
-# and whether a modifier ("end of", "earlier in") was stripped.
-
-
-@dataclass(frozen=True)
-class _Ctx:
-    anchor: dt.date | None
-    tense: str
-    original: str
-    modified: bool = False
-
-
-_ISO = _c(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})")
-_NUMERIC = _c(r"(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})")
-
-
-def _p_numeric(s: str, ctx: _Ctx) -> _R | None:
-    m = _ISO.match(s)
-    if m:
-        v = _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
-        return (v, DAY, EXPLICIT) if v else _unresolved(DAY)
-    m = _NUMERIC.match(s)
-    if m:
-        a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
-        if a == b or a > 12 or b > 12:
-            day, month = (a, b) if a > 12 or a == b else (b, a)
-            v = _safe_date(y, month, day)
-            return (v, DAY, EXPLICIT) if v else _unresolved(DAY)
-        return _unresolved(DAY)
-    return None
-
-
-_FULL_MDY = _c(
-    rf"{_WD_OPT}(?:the\s+)?(?P<mon>{_MON})(?:\.\s*|\s+)(?:the\s+)?(?P<d>\d{{1,2}}){_ORD}"
-    rf"(?:,\s*|\s+)(?:of\s+)?(?P<y>\d{{4}})"
+# The first parser that reads the whole text wins, so the order is part of the rules ("2025-04-08" before ranges).
+_PARSERS = (
+    parse_numeric, parse_written, parse_day_month, parse_month, parse_year, parse_weekday, parse_day_word,
+    parse_unit, parse_discourse, parse_offset, parse_quarter, parse_season, parse_period,
 )
-_FULL_DMY = _c(
-    rf"{_WD_OPT}(?:the\s+)?(?P<d>\d{{1,2}}){_ORD}(?:\s+of)?\s+(?P<mon>{_MON})\.?,?\s+"
-    rf"(?:of\s+)?(?P<y>\d{{4}})"
+
+# Leading words removed one at a time when nothing matches the whole text.
+_PREPOSITIONS = re.compile(
+    r"^(?:as\s+of|back\s+in|sometime\s+in|some\s+time\s+in|as\s+early\s+as|as\s+late\s+as"
+    r"|no\s+later\s+than|on|in|at|during|by|since|until|till|from|around|about|circa|c\."
+    r"|through|throughout|over|before|after|starting|beginning|ending|of|for)\s+"
 )
-_MONTH_YEAR = _c(rf"(?P<mon>{_MON})\.?,?\s+(?:of\s+)?(?P<y>\d{{4}})")
+_MODIFIERS = re.compile(
+    r"^(?:(?:the\s+)?(?:very\s+)?(?:end|beginning|start|middle|turn|close|first\s+half"
+    r"|second\s+half|latter\s+half|latter\s+part|early\s+part|later\s+part|first\s+days"
+    r"|last\s+days|closing\s+days|final\s+days|first\s+week|second\s+week|third\s+week"
+    r"|last\s+week|final\s+week)\s+of\s+"
+    r"|(?:earlier|later)\s+(?:in\s+)?"
+    r"|(?:very\s+)?(?:mid-to-late|early-to-mid|early|late|mid)(?:\s+|-)"
+    r"|h[12]\s+|end-|year-end\s+)"
+)
 
 
-def _p_explicit(s: str, ctx: _Ctx) -> _R | None:
-    for pat in (_FULL_MDY, _FULL_DMY):
-        m = pat.match(s)
+def _read_whole(s: str, ctx: Context) -> Reading | None:
+    """The reading of the first parser that reads all of `s`."""
+    return next((r for r in (parser(s, ctx) for parser in _PARSERS) if r is not None), None)
+
+
+def _parse(s: str, ctx: Context) -> Reading | None:
+    """Parse normalised text, stripping leading prepositions/modifiers one at a time."""
+    while s:
+        r = _read_whole(s, ctx)
+        if r is not None:
+            return r
+        m = _MODIFIERS.match(s)
         if m:
-            y = int(m["y"])
-            if not _year_ok(y):
-                return None
-            v = _safe_date(y, _month_of(m["mon"]), int(m["d"]))
-            return (v, DAY, EXPLICIT) if v else _unresolved(DAY)
-    m = _MONTH_YEAR.match(s)
-    if m:
-        y = int(m["y"])
-        if not _year_ok(y):
-            return None
-        return (dt.date(y, _month_of(m["mon"]), 1), MONTH, EXPLICIT)
-    return None
-
-
-_DAY_MONTH = [
-    _c(rf"{_WD_OPT}(?:the\s+)?(?P<mon>{_MON})(?:\.\s*|\s+)(?:the\s+)?(?P<d>\d{{1,2}}){_ORD}"
-       rf"(?:,?\s+{_YEAR_REL})?"),
-    _c(rf"{_WD_OPT}(?:the\s+)?(?P<d>\d{{1,2}}){_ORD}(?:\s+of)?\s+(?P<mon>{_MON})\.?"
-       rf"(?:,?\s+{_YEAR_REL})?"),
-]
-
-
-def _p_day_month(s: str, ctx: _Ctx) -> _R | None:
-    for pat in _DAY_MONTH:
-        m = pat.match(s)
+            ctx = dataclasses.replace(ctx, modified=True)
+        else:
+            m = _PREPOSITIONS.match(s)
         if not m:
-            continue
-        month, day = _month_of(m["mon"]), int(m["d"])
-        if day < 1 or day > calendar.monthrange(2024, month)[1]:  # 2024: leap year
-            return _unresolved(DAY)
-        if ctx.anchor is None:
-            return _unresolved(DAY)
-        if m["yrel"]:
-            y = ctx.anchor.year + {"this": 0, "last": -1, "next": 1}[m["yrel"]]
-            v = _safe_date(y, month, day)
-            return (v, DAY, RELATIVE) if v else _unresolved(DAY)
-        y = _pick_year(month, ctx.anchor, ctx.tense)
-        step = 1 if ctx.tense == "future" else -1
-        for _ in range(8):  # Feb 29: at most 8 years to the next leap year
-            v = _safe_date(y, month, day)
-            if v:
-                return (v, DAY, RELATIVE)
-            y += step
-        return _unresolved(DAY)  # pragma: no cover - unreachable for valid month/day
-    return None
-
-
-_MONTH_ALONE = _c(
-    rf"(?:(?P<rel>this\s+past|this\s+coming|this|last|next|past|coming)\s+)?"
-    rf"(?P<mon>{_MON})\.?(?:,?\s+(?:of\s+)?{_YEAR_REL})?"
-)
-
-
-def _p_month(s: str, ctx: _Ctx) -> _R | None:
-    m = _MONTH_ALONE.match(s)
-    if not m:
+            break
+        s = s[m.end():]
+    if not s:
         return None
-    word = m["mon"]
-    if word in _AMBIGUOUS_MONTHS and not m["yrel"] and not m["rel"]:
-        # a bare "may"/"march": a month only when capitalised in the original text
-        if not re.search(rf"\b{word[0].upper()}{word[1:]}\b|\b{word.upper()}\b", ctx.original):
-            return None
-    month = _month_of(word)
-    if ctx.anchor is None:
-        return _unresolved(MONTH)
-    if m["yrel"]:
-        y = ctx.anchor.year + {"this": 0, "last": -1, "next": 1}[m["yrel"]]
-        return (dt.date(y, month, 1), MONTH, RELATIVE)
-    rel = (m["rel"] or "").split()
-    if not rel:
-        mode = ctx.tense
-    elif rel[-1] == "past" or rel == ["last"]:
-        mode = "last"
-    elif rel[-1] in ("coming", "next"):
-        mode = "next"
-    else:
-        mode = "this"
-    return (dt.date(_pick_year(month, ctx.anchor, mode), month, 1), MONTH, RELATIVE)
+    r = _parse_range(s, ctx)
+    return r if r is not None else _parse_apposition(s, ctx)
 
 
-_LONE_YEAR = _c(r"(?:the\s+)?(?:year\s+)?(?P<y>\d{4})")
+# --------------------------------------------------------------------------- ranges and appositions
 
-
-def _p_year(s: str, ctx: _Ctx) -> _R | None:
-    m = _LONE_YEAR.match(s)
-    if m and _year_ok(int(m["y"]), lone=True):
-        return (dt.date(int(m["y"]), 1, 1), YEAR, EXPLICIT)
-    return None
-
-
-_WEEKDAY = _c(
-    rf"(?:(?P<rel>this\s+past|this\s+coming|this|last|next|past|coming)\s+)?"
-    rf"(?P<wd>{_WD})\.?{_TOD}(?P<week>\s+(?:this|last|next)\s+week)?"
+_DAY_RANGES = (
+    whole(rf"(?P<mon>{MON})(?:\.\s*|\s+)(?P<d1>\d{{1,2}}){ORD}\s*(?:-|to|through|and)\s*(?P<d2>\d{{1,2}}){ORD}(?:,?\s+(?P<y>\d{{4}}))?"),
+    whole(rf"(?P<d1>\d{{1,2}}){ORD}\s*(?:-|to|through|and)\s*(?P<d2>\d{{1,2}}){ORD}\s+(?P<mon>{MON})\.?(?:,?\s+(?P<y>\d{{4}}))?"),
 )
-
-
-def _p_weekday(s: str, ctx: _Ctx) -> _R | None:
-    m = _WEEKDAY.match(s)
-    if not m:
-        return None
-    if m["week"]:  # "Monday last week": needs a week convention -> not resolved
-        return _unresolved(DAY)
-    if ctx.anchor is None:
-        return _unresolved(DAY)
-    rel = (m["rel"] or "").split()
-    if not rel or rel == ["this"]:
-        mode = ctx.tense
-    elif rel[-1] in ("past", "last"):
-        mode = "last"
-    else:
-        mode = "next"
-    return (_weekday(_WEEKDAYS[m["wd"]], ctx.anchor, mode), DAY, RELATIVE)
-
-
-_DAY_WORDS = _c(
-    r"(?P<w>today|tonight|this\s+(?:morning|afternoon|evening)|yesterday|last\s+night|tomorrow"
-    r"|the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow)"
-    r"(?:\s+(?:morning|afternoon|evening|night))?"
-)
-_DAY_OFFSETS = {"yesterday": -1, "last night": -1, "tomorrow": 1,
-                "the day before yesterday": -2, "the day after tomorrow": 2}
-
-
-def _p_day_words(s: str, ctx: _Ctx) -> _R | None:
-    m = _DAY_WORDS.match(s)
-    if not m:
-        return None
-    if ctx.anchor is None:
-        return _unresolved(DAY)
-    w = " ".join(m["w"].split())
-    return (ctx.anchor + dt.timedelta(days=_DAY_OFFSETS.get(w, 0)), DAY, RELATIVE)
-
-
-_REL_UNIT = _c(
-    r"(?P<rel>this|current|the\s+current|present|the\s+present|last|next|coming|the\s+coming"
-    r"|upcoming|the\s+upcoming|this\s+coming)\s+(?P<unit>week|weekend|month|year)"
-    r"|(?P<the>the)\s+(?P<unit2>day|week|month|year)"
-    r"|(?:the\s+)?weekend"
-)
-
-
-def _p_rel_unit(s: str, ctx: _Ctx) -> _R | None:
-    m = _REL_UNIT.match(s)
-    if not m:
-        return None
-    if m["the"]:  # "the year"/"the month": only after a modifier ("the end of the year")
-        if not ctx.modified:
-            return None
-        unit, shift = m["unit2"], 0
-        if unit == DAY:
-            return _unresolved(DAY)  # "earlier in the day": the day under discussion
-    elif m["unit"] is None:
-        return _unresolved(None)  # "the weekend"
-    else:
-        unit = m["unit"]
-        rel = m["rel"].split()[-1]
-        shift = {"last": -1, "next": 1, "coming": 1, "upcoming": 1}.get(rel, 0)
-    if unit in ("week", "weekend"):
-        return _unresolved(None)
-    if ctx.anchor is None:
-        return _unresolved(unit)
-    if unit == MONTH:
-        y, mo = _shift_month(ctx.anchor.year, ctx.anchor.month, shift)
-        return (dt.date(y, mo, 1), MONTH, RELATIVE)
-    return (dt.date(ctx.anchor.year + shift, 1, 1), YEAR, RELATIVE)
-
-
-_DISCOURSE = _c(
-    r"the\s+(?:same|previous|following|next|preceding|prior)\s+(?P<u1>day|week|month|year)"
-    r"|(?:that|that\s+same)\s+(?P<u2>day|week|month|year)"
-    r"|the\s+(?P<u3>day|week|month|year)\s+(?:before|after|prior)"
-)
-
-
-def _p_discourse(s: str, ctx: _Ctx) -> _R | None:
-    m = _DISCOURSE.match(s)
-    if not m:
-        return None
-    unit = m["u1"] or m["u2"] or m["u3"]
-    return _unresolved(None if unit == "week" else unit)
-
-
-_OFFSET = _c(
-    rf"(?:(?P<in>in|within)\s+)?(?P<n>{_NUM}|{_alt(_VAGUE_NUMBERS)})\s+"
-    r"(?P<unit>day|week|month|year|decade)s?"
-    r"(?:\s+(?P<dir>ago|earlier|before|later|after|from\s+now|hence|back))?"
-)
-
-
-def _p_offset(s: str, ctx: _Ctx) -> _R | None:
-    m = _OFFSET.match(s)
-    if not m:
-        return None
-    direction = m["dir"]
-    if m["in"]:
-        if m["in"] == "within" or direction:
-            return None  # "within two days": a span
-        direction = "from now"
-    if direction is None:
-        return None  # "two days", "10 years": a duration
-    unit = m["unit"]
-    gran = None if unit in ("week", "decade") else unit
-    if direction in ("earlier", "before", "later", "after"):
-        return _unresolved(gran)  # relative to another date in the text
-    n = _number(m["n"])
-    if n is None or gran is None:
-        return _unresolved(None)  # "a few days ago", "two weeks ago"
-    if ctx.anchor is None:
-        return _unresolved(gran)
-    sign = 1 if direction in ("from now", "hence") else -1
-    a = ctx.anchor
-    if unit == DAY:
-        return (a + dt.timedelta(days=sign * n), DAY, RELATIVE)
-    if unit == MONTH:
-        y, mo = _shift_month(a.year, a.month, sign * n)
-        return (dt.date(y, mo, 1), MONTH, RELATIVE)
-    return (dt.date(a.year + sign * n, 1, 1), YEAR, RELATIVE)
-
-
-_QUARTER = _c(
-    r"(?P<rel>this|current|the\s+current|last|previous|the\s+previous|next|coming|the\s+coming)"
-    r"\s+quarter"
-    rf"|(?:the\s+)?(?P<q>{_alt(_QUARTERS)}|last)\s+quarter(?:\s+of\s+(?P<rest>.+)|\s+(?P<y>\d{{4}}))?"
-    r"|q(?P<qn>[1-4])(?:\s*-\s*|\s+|,\s*)?(?P<y2>\d{4})?"
-)
-
-
-def _p_quarter(s: str, ctx: _Ctx) -> _R | None:
-    m = _QUARTER.match(s)
-    if not m:
-        return None
-    if m["rel"]:
-        if ctx.anchor is None:
-            return _unresolved(YEAR)
-        shift = {"last": -1, "previous": -1, "next": 1, "coming": 1}.get(m["rel"].split()[-1], 0)
-        y, _ = _shift_month(ctx.anchor.year, ctx.anchor.month, 3 * shift)
-        return (dt.date(y, 1, 1), YEAR, RELATIVE)
-    if m["q"] == "last":
-        if not (m["rest"] or m["y"]) or s.startswith("last"):
-            return None  # "last quarter" handled by rel; "last quarter 2025" unclear
-        q = 4
-    else:
-        q = _QUARTERS.get(m["q"] or "", 0) or int(m["qn"])
-    year = m["y"] or m["y2"]
-    if year:
-        return (dt.date(int(year), 1, 1), YEAR, EXPLICIT) if _year_ok(int(year)) else None
-    if m["rest"]:
-        inner = _parse(m["rest"], _Ctx(ctx.anchor, ctx.tense, ctx.original, modified=True))
-        if inner is None or inner[1] != YEAR:
-            return None
-        return inner
-    if ctx.anchor is None:
-        return _unresolved(YEAR)
-    aq = (ctx.anchor.month - 1) // 3 + 1
-    if ctx.tense == "future":
-        y = ctx.anchor.year if q >= aq else ctx.anchor.year + 1
-    else:
-        y = ctx.anchor.year if q <= aq else ctx.anchor.year - 1
-    return (dt.date(y, 1, 1), YEAR, RELATIVE)
-
-
-_SEASON = _c(
-    rf"(?:(?P<rel>this|last|next|the\s+coming|coming|the\s+past|past)\s+|the\s+)?"
-    rf"(?P<s>{_alt(_SEASONS)})"
-    rf"(?:\s+(?:of\s+)?(?P<rest>.+))?"
-)
-
-
-def _p_season(s: str, ctx: _Ctx) -> _R | None:
-    m = _SEASON.match(s)
-    if not m:
-        return None
-    if m["rest"]:
-        if m["rel"]:
-            return None
-        inner = _parse(m["rest"], ctx)
-        if inner is None or inner[1] != YEAR:
-            return None
-        return _unresolved(None) if m["s"] == "winter" else inner
-    if m["rel"] == "this" and m["s"] != "winter":
-        if ctx.anchor is None:
-            return _unresolved(YEAR)
-        return (dt.date(ctx.anchor.year, 1, 1), YEAR, RELATIVE)
-    return _unresolved(None)
-
-
-_DECADE = _c(r"(?:the\s+)?(?:\d{3}0|'\d0|\d0)s|(?:the\s+)?\w+(?:st|nd|rd|th)\s+century")
-_FISCAL = re.compile(r"\bfiscal\b|^fy\s*'?\d")
-
-
-def _p_period(s: str, ctx: _Ctx) -> _R | None:
-    if _DECADE.match(s) or _FISCAL.search(s):
-        return _unresolved(None)
-    return None
-
-
-_DAY_RANGE = [
-    _c(rf"(?P<mon>{_MON})(?:\.\s*|\s+)(?P<d1>\d{{1,2}}){_ORD}\s*(?:-|to|through|and)\s*"
-       rf"(?P<d2>\d{{1,2}}){_ORD}(?:,?\s+(?P<y>\d{{4}}))?"),
-    _c(rf"(?P<d1>\d{{1,2}}){_ORD}\s*(?:-|to|through|and)\s*(?P<d2>\d{{1,2}}){_ORD}\s+"
-       rf"(?P<mon>{_MON})\.?(?:,?\s+(?P<y>\d{{4}}))?"),
-]
 _RANGE_SPLIT = re.compile(r"\s*(?:-|\bto\b|\bthrough\b|\buntil\b|\btill\b|\band\b)\s*")
+_ORDER = {DAY: 0, MONTH: 1, YEAR: 2}
 
 
-def _p_range(s: str, ctx: _Ctx) -> _R | None:
-    for pat in _DAY_RANGE:
-        m = pat.match(s)
-        if m:
-            d1, d2 = int(m["d1"]), int(m["d2"])
-            if d1 >= d2:
-                return _unresolved(None)
-            if m["y"]:
-                return _parse(f"{m['mon']} {m['y']}", ctx)
-            if ctx.anchor is None:
-                return _unresolved(MONTH)
-            month = _month_of(m["mon"])
-            return (dt.date(_pick_year(month, ctx.anchor, ctx.tense), month, 1), MONTH, RELATIVE)
+def _parse_day_range(m: re.Match[str], ctx: Context) -> Reading | None:
+    """Days of one month ("April 8-10, 2025", "8-10 April"): the month, its year chosen as for the month alone."""
+    if int(m["d1"]) >= int(m["d2"]):
+        return unresolved(None)
+    if m["y"]:
+        return _parse(f"{m['mon']} {m['y']}", ctx)
+    if ctx.anchor is None:
+        return unresolved(MONTH)
+    month = month_of(m["mon"])
+    return (dt.date(pick_year(month, ctx.anchor, ctx.tense), month, 1), MONTH, RELATIVE)
+
+
+def _parse_range(s: str, ctx: Context) -> Reading | None:
+    """A range of two date expressions, read as the finest unit that holds both ends."""
+    m = first_match(_DAY_RANGES, s)
+    if m:
+        return _parse_day_range(m, ctx)
     body = re.sub(r"^(?:between|from)\s+", "", s)
     for sep in _RANGE_SPLIT.finditer(body):
         left, right = body[: sep.start()], body[sep.end():]
@@ -633,13 +240,11 @@ def _p_range(s: str, ctx: _Ctx) -> _R | None:
     return None
 
 
-_ORDER = {DAY: 0, MONTH: 1, YEAR: 2}
-
-
-def _combine(a: _R, b: _R) -> _R:
+def _combine(a: Reading, b: Reading) -> Reading:
+    """The finest unit that contains both ends; unresolved when an end is, or the range runs backwards."""
     (va, ga, ma), (vb, gb, mb) = a, b
     if va is None or vb is None or ga is None or gb is None or vb < va:
-        return _unresolved(None)
+        return unresolved(None)
     method = EXPLICIT if ma == mb == EXPLICIT else RELATIVE
     coarsest = max(_ORDER[ga], _ORDER[gb])
     if coarsest == 0 and va == vb:
@@ -648,63 +253,13 @@ def _combine(a: _R, b: _R) -> _R:
         return (va.replace(day=1), MONTH, method)
     if va.year == vb.year:
         return (va.replace(month=1, day=1), YEAR, method)
-    return _unresolved(None)
+    return unresolved(None)
 
 
-_PARSERS = (
-    _p_numeric, _p_explicit, _p_day_month, _p_month, _p_year, _p_weekday, _p_day_words,
-    _p_rel_unit, _p_discourse, _p_offset, _p_quarter, _p_season, _p_period,
-)
-
-# Leading words removed one at a time when nothing matches the whole text.
-_PREPOSITIONS = re.compile(
-    r"^(?:as\s+of|back\s+in|sometime\s+in|some\s+time\s+in|as\s+early\s+as|as\s+late\s+as"
-    r"|no\s+later\s+than|on|in|at|during|by|since|until|till|from|around|about|circa|c\."
-    r"|through|throughout|over|before|after|starting|beginning|ending|of|for)\s+"
-)
-_MODIFIERS = re.compile(
-    r"^(?:(?:the\s+)?(?:very\s+)?(?:end|beginning|start|middle|turn|close|first\s+half"
-    r"|second\s+half|latter\s+half|latter\s+part|early\s+part|later\s+part|first\s+days"
-    r"|last\s+days|closing\s+days|final\s+days|first\s+week|second\s+week|third\s+week"
-    r"|last\s+week|final\s+week)\s+of\s+"
-    r"|(?:earlier|later)\s+(?:in\s+)?"
-    r"|(?:very\s+)?(?:mid-to-late|early-to-mid|early|late|mid)(?:\s+|-)"
-    r"|h[12]\s+|end-|year-end\s+)"
-)
-
-
-def _core(s: str, ctx: _Ctx) -> _R | None:
-    for parser in _PARSERS:
-        r = parser(s, ctx)
-        if r is not None:
-            return r
-    return None
-
-
-def _parse(s: str, ctx: _Ctx) -> _R | None:
-    """Parse normalised text, stripping leading prepositions/modifiers one at a time."""
-    while s:
-        r = _core(s, ctx)
-        if r is not None:
-            return r
-        m = _MODIFIERS.match(s)
-        if m:
-            ctx = _Ctx(ctx.anchor, ctx.tense, ctx.original, modified=True)
-        else:
-            m = _PREPOSITIONS.match(s)
-        if not m:
-            break
-        s = s[m.end():]
-    if not s:
-        return None
-    r = _p_range(s, ctx)
-    return r if r is not None else _p_apposition(s, ctx)
-
-
-def _p_apposition(s: str, ctx: _Ctx) -> _R | None:
+def _parse_apposition(s: str, ctx: Context) -> Reading | None:
     """"today, April 8, 2025": two readings of one date; the one with a value wins,
     explicit before relative, then the finer granularity."""
-    best: _R | None = None
+    best: Reading | None = None
     for sep in re.finditer(r", ", s):
         a, b = _parse(s[: sep.start()], ctx), _parse(s[sep.end():], ctx)
         if a is None or b is None:
@@ -715,9 +270,12 @@ def _p_apposition(s: str, ctx: _Ctx) -> _R | None:
     return best
 
 
-def _rank(r: _R) -> tuple[int, int, int]:
+def _rank(r: Reading) -> tuple[int, int, int]:
     value, gran, method = r
     return (value is None, method != EXPLICIT, _ORDER.get(gran, 3))
+
+
+# --------------------------------------------------------------------------- the entry point
 
 
 def _normalise(text: str) -> str:
@@ -750,7 +308,7 @@ def resolve_date(
     s = _normalise(text)
     if not s:
         return None
-    r = _parse(s, _Ctx(anchor, _TENSES[tense], text))
+    r = _parse(s, Context(anchor, _TENSES[tense], text, parse=_parse))
     if r is None:
         return None
     value, granularity, method = r

@@ -1,7 +1,8 @@
-"""Tests for flows.dates.resolve_date (rules in the flows/dates.py module docstring)."""
+"""Tests for flows.extract.dates.resolve_date (rules in the flows/extract/dates.py module docstring)."""
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 
@@ -31,6 +32,14 @@ def check(text, anchor, expected, tense="past"):
         return
     value, granularity, method = expected
     assert got == ResolvedDate(value=value, granularity=granularity, method=method, text=text)
+
+
+def cases(section, rows, *, tense="past", expected=lambda value: value):
+    """Table rows as (text, anchor, tense, expected) params; `tense` for tables without that column,
+    `expected` for tables that give only the value."""
+    rows = [row if len(row) == 4 else (row[0], row[1], tense, row[2]) for row in rows]
+    return [pytest.param(text, anchor, tns, expected(exp), id=f"{section}:{text}@{anchor}:{tns}")
+            for text, anchor, tns, exp in rows]
 
 
 # --------------------------------------------------------------------------- explicit
@@ -136,12 +145,6 @@ WEEKDAYS = [
 ]
 
 
-@pytest.mark.parametrize("text,anchor,tense,value", WEEKDAYS,
-                         ids=[f"{c[0]}@{c[1]}:{c[2]}" for c in WEEKDAYS])
-def test_weekday(text, anchor, tense, value):
-    check(text, anchor, (value, "day", REL), tense=tense)
-
-
 # --------------------------------------------------------------------------- months/day+month without a year
 
 MONTHS = [
@@ -180,12 +183,6 @@ MONTHS = [
 ]
 
 
-@pytest.mark.parametrize("text,anchor,tense,expected", MONTHS,
-                         ids=[f"{c[0]}@{c[1]}:{c[2]}" for c in MONTHS])
-def test_month_without_year(text, anchor, tense, expected):
-    check(text, anchor, expected, tense=tense)
-
-
 # --------------------------------------------------------------------------- leap years
 
 LEAP = [
@@ -207,12 +204,6 @@ LEAP = [
     ("April 31", D(2025, 5, 1), "past", (None, "day", UNR)),
     ("February 30", D(2025, 5, 1), "past", (None, "day", UNR)),
 ]
-
-
-@pytest.mark.parametrize("text,anchor,tense,expected", LEAP,
-                         ids=[f"{c[0]}@{c[1]}:{c[2]}" for c in LEAP])
-def test_leap_years_and_impossible_days(text, anchor, tense, expected):
-    check(text, anchor, expected, tense=tense)
 
 
 # --------------------------------------------------------------------------- relative words
@@ -266,21 +257,13 @@ RELATIVE = [
     ("the fourth quarter of the year", D(2025, 5, 1), (D(2025, 1, 1), "year", REL)),
 ]
 
-
-@pytest.mark.parametrize("text,anchor,expected", RELATIVE,
-                         ids=[f"{c[0]}@{c[1]}" for c in RELATIVE])
-def test_relative(text, anchor, expected):
-    check(text, anchor, expected)
-
-
-@pytest.mark.parametrize("text,anchor,tense,value", [
+# bare quarters follow the tense, at quarter level
+QUARTER_TENSE = [
     ("the third quarter", D(2025, 5, 1), "future", D(2025, 1, 1)),
     ("the first quarter", D(2025, 5, 1), "future", D(2026, 1, 1)),
     ("Q1", D(2025, 2, 1), "past", D(2025, 1, 1)),
     ("Q1", D(2025, 2, 1), "future", D(2025, 1, 1)),
-])
-def test_quarter_tense(text, anchor, tense, value):
-    check(text, anchor, (value, "year", REL), tense=tense)
+]
 
 
 # --------------------------------------------------------------------------- unresolved
@@ -385,11 +368,6 @@ RANGES = [
 ]
 
 
-@pytest.mark.parametrize("text,anchor,expected", RANGES, ids=[c[0] for c in RANGES])
-def test_ranges(text, anchor, expected):
-    check(text, anchor, expected)
-
-
 # --------------------------------------------------------------------------- not dates
 
 NOT_DATES = [
@@ -416,11 +394,14 @@ def test_text_is_kept_exactly_as_given():
     assert got is not None and got.text == text and got.value == D(2025, 4, 7)
 
 
-def test_unicode_dashes_apostrophes_and_spaces():
-    assert resolve_date("mid\u2011July", D(2025, 8, 4)).value == D(2025, 7, 1)
-    assert resolve_date("Saturday\u2019s", SUN_0413).value == D(2025, 4, 12)
-    assert resolve_date("April\u00a08,\u00a02025", None).value == D(2025, 4, 8)
-    assert resolve_date("April 30 \u2013 May 2, 2025", None).granularity == "year"
+@pytest.mark.parametrize("text,anchor,field,expected", [
+    ("mid\u2011July", D(2025, 8, 4), "value", D(2025, 7, 1)),
+    ("Saturday\u2019s", SUN_0413, "value", D(2025, 4, 12)),
+    ("April\u00a08,\u00a02025", None, "value", D(2025, 4, 8)),
+    ("April 30 \u2013 May 2, 2025", None, "granularity", "year"),
+])
+def test_unicode_dashes_apostrophes_and_spaces(text, anchor, field, expected):
+    assert getattr(resolve_date(text, anchor), field) == expected
 
 
 def test_result_is_frozen():
@@ -471,8 +452,6 @@ def test_weekday_invariants(anchor, weekday):
 @pytest.mark.parametrize("anchor", [D(2025, m, 15) for m in range(1, 13)])
 @pytest.mark.parametrize("month", range(1, 13))
 def test_month_invariants(anchor, month):
-    import calendar
-
     name = calendar.month_name[month]
     past = resolve_date(name, anchor).value
     future = resolve_date(name, anchor, tense="future").value
@@ -501,6 +480,19 @@ SEEDS = [
 ]
 
 
-@pytest.mark.parametrize("text,anchor,tense,expected", SEEDS, ids=[c[0] for c in SEEDS])
-def test_seed_expressions(text, anchor, tense, expected):
+# --------------------------------------------------------------------------- every table of resolved expressions
+
+RESOLVED = [
+    *cases("weekday", WEEKDAYS, expected=lambda value: (value, "day", REL)),
+    *cases("month", MONTHS),
+    *cases("leap", LEAP),
+    *cases("relative", RELATIVE),
+    *cases("quarter", QUARTER_TENSE, expected=lambda value: (value, "year", REL)),
+    *cases("range", RANGES),
+    *cases("seed", SEEDS),
+]
+
+
+@pytest.mark.parametrize("text,anchor,tense,expected", RESOLVED)
+def test_resolves_as_the_tables_say(text, anchor, tense, expected):
     check(text, anchor, expected, tense=tense)
