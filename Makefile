@@ -9,11 +9,12 @@ SEEDS_EXPECTED ?= ../shared/golden/seeds_expected.json
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: run test eval validate docs bench sweep clean help
+.PHONY: run test test-fast eval validate docs bench sweep clean help
 
 help:
 	@echo "make run       set up, then run the pipeline on seeds/ into data/"
 	@echo "make test      set up, then run the test suite"
+	@echo "make test-fast the unit tests only: no real flow, CLI subprocess, server or browser (under a minute)"
 	@echo "make eval      score extraction on DEVSET=$(DEVSET) and on the seeds"
 	@echo "make validate  validate the published tables in data/"
 	@echo "make docs      regenerate docs/tables.md from schemas/"
@@ -38,6 +39,10 @@ $(CHROMIUM):
 
 test: $(BIN)/.installed $(CHROMIUM)
 	$(BIN)/pytest
+
+# Markers: tests/conftest.py marks e2e (real flow, CLI subprocess, server, browser) and slow.
+test-fast: $(BIN)/.installed
+	$(BIN)/pytest -m "not e2e and not slow"
 
 eval: $(BIN)/.installed
 	$(BIN)/newsflow eval --gold $(DEVSET)/gold.jsonl --articles $(DEVSET)/articles

@@ -16,6 +16,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 GOLDEN = Path(os.environ.get("NEWSFLOW_SEEDS_EXPECTED", ROOT.parent / "shared" / "golden" / "seeds_expected.json"))
 
+# `e2e` = runs the real flow, a CLI in a subprocess, a server or a browser; `slow` = takes long on
+# its own. `make test-fast` runs neither. A test that uses prefect_harness (itself or through
+# run_flow/seeds_run) is e2e without being listed; these are the ones that get there another way:
+# a whole module, or module::test when the module's other tests are unit tests. They are listed
+# here rather than in each module so that what `make test-fast` leaves out is decided in one place.
+MARKS: dict[str, tuple[str, ...]] = {
+    "orchestration/test_serve.py": ("e2e", "slow"),  # a real `prefect server start` and `newsflow serve`
+    "orchestration/test_dask.py": ("e2e", "slow"),  # a local Dask cluster
+    "orchestration/test_gate.py": ("e2e",),  # `main(["run", ...])` without the harness: a temporary server each
+    "orchestration/test_gate_faults.py": ("e2e",),  # one of them a CLI subprocess with its own server
+    "report/test_run_report_e2e.py": ("e2e",),  # headless Chromium
+    "resolve/test_incremental.py::test_temporary_api_server_boots_and_is_torn_down": ("e2e",),
+    "test_packaging.py::test_an_installed_wheel_runs_the_seeds_outside_the_checkout": ("e2e", "slow"),
+}
+
 
 @pytest.fixture(scope="session")
 def prefect_harness():
@@ -44,3 +59,29 @@ def seeds_run(run_flow, tmp_path_factory):
     first = run_flow(SEEDS, data)
     second = run_flow(SEEDS, data)
     return data, first, second
+
+
+def _unknown_marked() -> list[str]:
+    """MARKS entries that no longer name a module or a test (renamed, moved): they would mark nothing."""
+    stale = []
+    for key in MARKS:
+        module, _, test = key.partition("::")
+        path = ROOT / "tests" / module
+        if not path.is_file() or (test and f"def {test}(" not in path.read_text(encoding="utf-8")):
+            stale.append(key)
+    return stale
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    stale = _unknown_marked()
+    if stale:
+        raise pytest.UsageError(f"tests/conftest.py MARKS names what is not there (moved or renamed?): {', '.join(stale)}")
+    for item in items:
+        if not item.path.is_relative_to(ROOT / "tests"):
+            continue  # a test from elsewhere collected in the same session
+        module = item.path.relative_to(ROOT / "tests").as_posix()
+        names = [*MARKS.get(module, ()), *MARKS.get(f"{module}::{getattr(item, 'originalname', item.name)}", ())]
+        if "prefect_harness" in item.fixturenames:
+            names.append("e2e")
+        for name in dict.fromkeys(names):
+            item.add_marker(getattr(pytest.mark, name))

@@ -2,25 +2,44 @@
 order of the tables. Parsing the contracts themselves is the validate stage's (flows/validate/).
 
 The folder is `$NEWSFLOW_SCHEMAS_DIR` when set (a user's own contracts, a test's tightened copy),
-else `schemas/` of the checkout.
+else `schemas/` of the checkout, else the copy an installed wheel carries (flows/_bundled/schemas/).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 SCHEMAS_ENV = "NEWSFLOW_SCHEMAS_DIR"
-SOURCE_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 TABLE_ORDER_FILE = "_tables.yaml"
+_ROOT = Path(__file__).resolve().parents[2]
+# The source tree this code runs from, or None when it runs from an installed wheel (then _ROOT is
+# site-packages' parent, which has no pyproject.toml).
+CHECKOUT: Path | None = _ROOT if (_ROOT / "pyproject.toml").is_file() else None
+# Where a wheel carries the top-level folders schemas/ and seeds/: pyproject.toml maps them into the
+# package as flows._bundled.*, so git holds them once, where they are edited.
+BUNDLED = "_bundled"
+
+
+def shipped(folder: str, checkout: Path | None = CHECKOUT) -> Path:
+    """A top-level folder that ships with the code (schemas, seeds): the checkout's own, so that an
+    edit there takes effect at once, else the installed package's copy."""
+    if checkout is not None:
+        return checkout / folder
+    # A wheel installs unzipped, so the package's files are plain files on disk.
+    return Path(str(resources.files("flows").joinpath(BUNDLED, folder)))
+
+
+SOURCE_SCHEMAS = shipped("schemas")
 
 
 def schemas_dir() -> Path:
-    """The folder of table contracts this process reads."""
+    """The folder of table contracts this process reads: $NEWSFLOW_SCHEMAS_DIR, else the shipped ones."""
     chosen = os.environ.get(SCHEMAS_ENV)
     return Path(chosen) if chosen else SOURCE_SCHEMAS
 

