@@ -33,7 +33,6 @@ from flows.publish import plan as publish
 from flows.publish import storage
 from flows.report import page as report
 from flows.resolve import resolver as resolve
-from flows.resolve import retract
 from flows.resolve.stories import StoryIndex
 from flows.validate import contracts, gate
 
@@ -67,7 +66,7 @@ def load_published_task(data_dir: Any) -> tuple[dict[str, list[dict[str, Any]]],
 
 
 @task(**TASK)
-def resolve_task(articles: list[Any], extractions: list[Any], published: dict[str, Any], run_id: str, stories: StoryIndex) -> dict[str, list[dict[str, Any]]]:
+def resolve_task(articles: list[Any], extractions: list[Any], published: dict[str, Any], run_id: str, stories: StoryIndex) -> resolve.Proposal:
     return resolve.build_tables(articles, extractions, published, run_id, stories)
 
 
@@ -148,10 +147,10 @@ def build_tables(changes: dict[str, publish.Changes]) -> dict[str, Any]:
     return tables
 
 
-def plan(published: dict[str, list[dict[str, Any]]], proposed: dict[str, list[dict[str, Any]]], new_ids: set[str]) -> dict[str, publish.Changes]:
+def plan(published: dict[str, list[dict[str, Any]]], proposed: resolve.Proposal, new_ids: set[str]) -> dict[str, publish.Changes]:
     """What a chunk changes: its new articles (published ones never change) and the other tables' diffs."""
     known = contracts.load_contracts()
-    changes = {name: publish.plan_changes(published[name], proposed[name], known[name].primary_key) for name in schemas.derived_tables()}
+    changes = {name: publish.plan_changes(published[name], proposed[name], known[name].primary_key, proposed.touched_in(name)) for name in schemas.derived_tables()}
     changes["articles"] = publish.Changes(upserts=[a for a in proposed["articles"] if a["article_id"] in new_ids])
     return changes
 
@@ -187,9 +186,9 @@ class _Run:
         published = self.published
         clock = self.tick("read_state", clock)
         # Edited sources, and residue of a run that crashed before committing articles, are redone
-        # from scratch: their old contributions leave the published rows first (flows/retract.py).
+        # from scratch: resolution retracts their old contributions first (flows/resolve/retract.py).
         todo = {a["article_id"] for a in new}
-        proposed = resolve_task(quote(new), quote(extractions), quote(retract.retract_articles(published, todo)), self.run_id, quote(self.stories))
+        proposed = resolve_task(quote(new), quote(extractions), quote(published), self.run_id, quote(self.stories))
         changes = plan(published, proposed, todo)
         known_ids = {a["article_id"] for a in published["articles"]}  # the chunk's own are added once they pass
         clock = self.tick("resolve", clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import subprocess
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,14 +35,15 @@ def _comparable(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in VOLATILE}
 
 
-def plan_changes(current: list[dict[str, Any]], proposed: list[dict[str, Any]], key: str) -> Changes:
-    """Rows to upsert (new or different apart from run_id) and keys to delete (no longer proposed).
+def plan_changes(current: list[dict[str, Any]], proposed: list[dict[str, Any]], key: str, touched: Collection[Any]) -> Changes:
+    """Rows to upsert (new, or touched and different apart from run_id) and keys to delete (no longer proposed).
 
-    A proposed row that is the very object published (resolution shares the rows it did not
-    change) is unchanged without comparing it field by field."""
+    `touched` holds the keys of the rows resolution made or changed (resolve.Proposal): a proposed
+    row of a published key not among them is unchanged by contract, and is not compared. A key not
+    published is new whatever `touched` says."""
     before = {row[key]: row for row in current}
     after_keys = {row[key] for row in proposed}
-    upserts = [row for row in proposed if (old := before.get(row[key])) is not row and (old is None or _comparable(old) != _comparable(row))]
+    upserts = [row for row in proposed if (old := before.get(row[key])) is None or (row[key] in touched and _comparable(old) != _comparable(row))]
     deletes = sorted(k for k in before if k not in after_keys)
     return Changes(upserts=upserts, deletes=deletes)
 

@@ -15,67 +15,72 @@ retracted before the rows are rebuilt.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from flows.core.spanlist import articles_of, without_articles
+from flows.resolve.proposal import KEYS, Proposal
 
-Rows = list[dict[str, Any]]
+Row = dict[str, Any]
+Rows = list[Row]
+# A row the articles contributed to, rebuilt from what is left of its items (evidence or mentions)
+# and article ids; None when nothing that attests it is left.
+Rebuild = Callable[[Row, list[Any], list[str]], Row | None]
 
 
-def retract_articles(published: dict[str, Rows], article_ids: Collection[str]) -> dict[str, Rows]:
-    """The published tables without anything the given articles contributed (inputs untouched)."""
+def retract_articles(published: dict[str, Rows], article_ids: Collection[str]) -> Proposal:
+    """The published tables without anything the given articles contributed (inputs untouched),
+    with the keys of the rows that lost something and stayed as touched."""
     ids = frozenset(article_ids)
     if not ids:
-        return published
-    deals = _retract_evidence(published.get("deals", []), ids)
+        return Proposal(dict(published))
+    entities, touched_entities = _retract(published.get("entities", []), ids, KEYS["entities"], "mentions", _without_mentions)
+    events, touched_events = _retract(published.get("events", []), ids, KEYS["events"], "evidence", _without_evidence)
+    deals, touched_deals = _retract(published.get("deals", []), ids, KEYS["deals"], "evidence", _without_evidence)
     kept_deals = {d["deal_id"] for d in deals}
-    deals = [{**d, "part_of": None} if d.get("part_of") and d["part_of"] not in kept_deals else d for d in deals]
-    return {
+    for at, deal in enumerate(deals):
+        if deal.get("part_of") and deal["part_of"] not in kept_deals:  # its total went with the articles
+            deals[at] = {**deal, "part_of": None}
+            touched_deals.add(deal["deal_id"])
+    tables = {
         **published,
         "articles": [a for a in published.get("articles", []) if a["article_id"] not in ids],
-        "entities": _retract_mentions(published.get("entities", []), ids),
-        "events": _retract_evidence(published.get("events", []), ids),
+        "entities": entities,
+        "events": events,
         "deals": deals,
     }
+    return Proposal(tables, {"entities": touched_entities, "events": touched_events, "deals": touched_deals})
 
 
-def _retract_evidence(rows: Rows, ids: frozenset[str]) -> Rows:
-    kept = []
+def _retract(rows: Rows, ids: frozenset[str], key: str, items: str, rebuild: Rebuild) -> tuple[Rows, set[str]]:
+    """The rows without the articles' `items` (evidence or mentions) and article ids, and the keys of the rows rebuilt."""
+    kept, touched = [], set()
     for row in rows:
-        if ids.isdisjoint(row["article_ids"]) and ids.isdisjoint(articles_of(row["evidence"])):
+        if ids.isdisjoint(row["article_ids"]) and ids.isdisjoint(articles_of(row[items])):
             kept.append(row)
             continue
-        evidence = without_articles(row["evidence"], ids)
-        if evidence:
-            kept.append({**row, "evidence": evidence, "article_ids": [a for a in row["article_ids"] if a not in ids]})
-    return kept
+        rebuilt = rebuild(row, without_articles(row[items], ids), [a for a in row["article_ids"] if a not in ids])
+        if rebuilt is not None:
+            kept.append(rebuilt)
+            touched.add(rebuilt[key])
+    return kept, touched
 
 
-def _retract_mentions(rows: Rows, ids: frozenset[str]) -> Rows:
-    kept = []
-    for row in rows:
-        if ids.isdisjoint(row["article_ids"]) and ids.isdisjoint(articles_of(row["mentions"])):
-            kept.append(row)
-            continue
-        mentions = without_articles(row["mentions"], ids)
-        article_ids = [a for a in row["article_ids"] if a not in ids]
-        if not mentions and not article_ids:
-            continue
-        # Aliases are the canonical name plus surface forms of mentions: keep those still attested.
-        # An article linked with no mention (a dateline) attests aliases we cannot tell apart: keep all.
-        surfaces = {_squash(m["text"]) for m in mentions} | {row["name"]}
-        datelined = set(article_ids) - articles_of(mentions)
-        kept.append(
-            {
-                **row,
-                "mentions": mentions,
-                "mention_count": len(mentions),
-                "article_ids": article_ids,
-                "aliases": list(row["aliases"]) if datelined else [a for a in row["aliases"] if a in surfaces],
-            }
-        )
-    return kept
+def _without_evidence(row: Row, evidence: list[Any], article_ids: list[str]) -> Row | None:
+    """An event or deal is what its evidence says: none left, no row."""
+    return {**row, "evidence": evidence, "article_ids": article_ids} if evidence else None
+
+
+def _without_mentions(row: Row, mentions: list[Any], article_ids: list[str]) -> Row | None:
+    """An entity stays while a mention or a linked article (a dateline) is left."""
+    if not mentions and not article_ids:
+        return None
+    # Aliases are the canonical name plus surface forms of mentions: keep those still attested.
+    # An article linked with no mention (a dateline) attests aliases we cannot tell apart: keep all.
+    surfaces = {_squash(m["text"]) for m in mentions} | {row["name"]}
+    datelined = set(article_ids) - articles_of(mentions)
+    aliases = list(row["aliases"]) if datelined else [a for a in row["aliases"] if a in surfaces]
+    return {**row, "mentions": mentions, "mention_count": len(mentions), "article_ids": article_ids, "aliases": aliases}
 
 
 def _squash(text: str) -> str:

@@ -1,8 +1,8 @@
 """Stories: which articles retell the same news, by TF-IDF cosine between articles close in time.
 
-A run reads the published articles into a `StoryIndex` once; each chunk of new articles is then
-tokenised once and compared, by sparse products, only with the articles within STORY_MAX_DAYS
-of it. The index keeps term ids and counts, not bodies: a few bytes per distinct word of an article.
+A run reads the published articles into a `StoryIndex` once (`add_published`); each chunk of new
+articles then joins it (`assign_stories`), tokenised once and compared, by sparse products, only
+with the articles within STORY_MAX_DAYS of it. The index keeps term ids and counts, not bodies: a few bytes per distinct word of an article.
 """
 
 from __future__ import annotations
@@ -103,6 +103,47 @@ class StoryIndex:
                 self.df[self._terms[self._offsets[k] : self._offsets[k + 1]]] += 1
                 self.documents += 1
 
+    def assign_stories(self, new_articles: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+        """article_id -> story_id for new articles (article_id, body, published_date), which join the index.
+
+        In article_id order, each article joins the story of the most similar article known so far
+        (published, or new and already assigned) within STORY_MAX_DAYS days, if it scores at least
+        STORY_THRESHOLD; a tie goes to the article added later. Otherwise it starts its own story.
+        The IDF counts every article in the index, this chunk included.
+        """
+        chunk = list({a["article_id"]: a for a in new_articles}.values())
+        if not chunk:
+            return {}
+        first = self._add(chunk)  # in input order: build_tables appends the chunk so, and later chunks meet it so
+        ids = [a["article_id"] for a in chunk]
+        order = sorted(range(len(chunk)), key=ids.__getitem__)
+        best = self._best_matches(first, order)
+        for k in order:
+            match = best[k]
+            self._stories[first + k] = self._stories[match] if match >= 0 else self._intern(stable_id("s", ids[k]))
+        return {aid: self._story_ids[self._stories[first + k]] for k, aid in enumerate(ids)}
+
+    def _best_matches(self, first: int, order: list[int]) -> np.ndarray:
+        """For the new articles from position `first` on, assigned in `order`: the position of the best
+        article each may join (-1 for none), among the published and the new ones assigned before it."""
+        turn = np.empty(len(order), np.int64)  # when each new article is assigned
+        turn[order] = np.arange(len(order))
+        pairs = list(self._score_pairs(np.arange(first, first + len(order))))
+        i, j, score = (np.concatenate([p[n] for p in pairs]) for n in range(3)) if pairs else (np.zeros(0, np.int64),) * 3
+        new = j >= first
+        other = np.where(new, j - first, 0)
+        # A new article meets only those assigned before it; those rank after every published one.
+        valid = ~new | (turn[other] < turn[i])
+        rank = np.where(new, first + turn[other], j)[valid]
+        i, j, score = i[valid], j[valid], score[valid]
+        best = np.full(len(order), -1, np.int64)
+        by = np.lexsort((rank, score, i))  # an article's last pair has its best score, ties to the latest met
+        i, j = i[by], j[by]
+        last = np.ones(len(i), bool)
+        last[:-1] = i[1:] != i[:-1]
+        best[i[last]] = j[last]
+        return best
+
     def _intern(self, story_id: str) -> int:
         code = self._story_codes.get(story_id)
         if code is None:
@@ -200,39 +241,3 @@ class StoryIndex:
         dated = dated[np.argsort(days[dated], kind="stable")]
         block = days[dated] // _TILE_DAYS
         yield from np.split(dated, np.flatnonzero(np.diff(block)) + 1) if len(dated) else ()
-
-
-def assign_stories(new_articles: Iterable[Mapping[str, Any]], index: StoryIndex) -> dict[str, str]:
-    """article_id -> story_id for new articles (article_id, body, published_date), which join the index.
-
-    In article_id order, each article joins the story of the most similar article known so far
-    (published, or new and already assigned) within STORY_MAX_DAYS days, if it scores at least
-    STORY_THRESHOLD; a tie goes to the article added later. Otherwise it starts its own story.
-    The IDF counts every article in the index, this chunk included.
-    """
-    chunk = list({a["article_id"]: a for a in new_articles}.values())
-    if not chunk:
-        return {}
-    first = index._add(chunk)  # in input order: build_tables appends the chunk so, and later chunks meet it so
-    ids = [a["article_id"] for a in chunk]
-    order = sorted(range(len(chunk)), key=ids.__getitem__)
-    turn = np.empty(len(chunk), np.int64)  # when each new article is assigned
-    turn[order] = np.arange(len(chunk))
-    pairs = list(index._score_pairs(np.arange(first, first + len(chunk))))
-    i, j, score = (np.concatenate([p[n] for p in pairs]) for n in range(3)) if pairs else (np.zeros(0, np.int64),) * 3
-    new = j >= first
-    other = np.where(new, j - first, 0)
-    # A new article meets only those assigned before it; those rank after every published one.
-    valid = ~new | (turn[other] < turn[i])
-    rank = np.where(new, first + turn[other], j)[valid]
-    i, j, score = i[valid], j[valid], score[valid]
-    best = np.full(len(chunk), -1, np.int64)
-    by = np.lexsort((rank, score, i))  # an article's last pair has its best score, ties to the latest met
-    i, j = i[by], j[by]
-    last = np.ones(len(i), bool)
-    last[:-1] = i[1:] != i[:-1]
-    best[i[last]] = j[last]
-    for k in order:
-        match = best[k]
-        index._stories[first + k] = index._stories[match] if match >= 0 else index._intern(stable_id("s", ids[k]))
-    return {aid: index._story_ids[index._stories[first + k]] for k, aid in enumerate(ids)}

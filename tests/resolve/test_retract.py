@@ -61,11 +61,15 @@ def test_retract_removes_evidence_and_rows_left_without_any():
     assert [(e["event_id"], e["article_ids"], len(e["evidence"])) for e in out["events"]] == [("v1", ["a1"], 1)]
     assert [(d["deal_id"], d["part_of"]) for d in out["deals"]] == [("d2", None)]  # its total went away
     assert PUBLISHED["events"][0]["article_ids"] == ["a1", "a2"]  # the input is untouched
+    # What lost something and stayed is marked, so planning compares it with the published row.
+    assert {name: out.touched_in(name) for name in ("entities", "events", "deals")} == {"entities": {"e1"}, "events": {"v1"}, "deals": {"d2"}}
 
 
 def test_retract_of_unknown_articles_changes_nothing():
-    assert retract_articles(PUBLISHED, {"zz"}) == PUBLISHED
-    assert retract_articles(PUBLISHED, set()) is PUBLISHED
+    for ids in ({"zz"}, set()):
+        out = retract_articles(PUBLISHED, ids)
+        assert out == PUBLISHED and not any(out.touched_in(name) for name in PUBLISHED)
+    assert all(retract_articles(PUBLISHED, set())[name] is PUBLISHED[name] for name in PUBLISHED)  # nothing copied
 
 
 def test_a_place_known_from_datelines_keeps_its_other_articles():

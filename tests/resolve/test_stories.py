@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from flows.resolve.stories import STORY_MAX_DAYS, STORY_THRESHOLD, StoryIndex, assign_stories
+from flows.resolve.stories import STORY_MAX_DAYS, STORY_THRESHOLD, StoryIndex
 
 DAY0 = dt.date(2025, 3, 1)
 
@@ -101,7 +101,7 @@ def run_both(chunks, published=()):
     existing = list(published)
     ours, theirs = {}, {}
     for chunk in chunks:
-        ours.update(assign_stories(chunk, index))
+        ours.update(index.assign_stories(chunk))
         got = ref_assign(chunk, existing)
         theirs.update(got)
         existing += [{**a, "story_id": got[a["article_id"]]} for a in chunk]  # as build_tables appends them
@@ -155,7 +155,7 @@ def test_edited_and_unpublished_articles_leave_the_index():
     index = StoryIndex()
     existing = []
     for chunk in (articles[:60], articles[60:110]):
-        got = assign_stories(chunk, index)
+        got = index.assign_stories(chunk)
         assert got == ref_assign(chunk, existing)
         existing += [{**a, "story_id": got[a["article_id"]]} for a in chunk]
     # The second chunk failed validation: it is not published, so later chunks must not meet it.
@@ -165,7 +165,7 @@ def test_edited_and_unpublished_articles_leave_the_index():
     edited = [{**articles[5], "body": articles[130]["body"] + " revised"}, {**articles[9], "published_date": None}]
     chunk = edited + articles[110:]
     existing = [a for a in existing if a["article_id"] not in {e["article_id"] for e in edited}]
-    assert assign_stories(chunk, index) == ref_assign(chunk, existing)
+    assert index.assign_stories(chunk) == ref_assign(chunk, existing)
     assert len(index) == len(existing) + len(chunk)
     assert_reference_weights(index, existing + chunk)  # nothing of the removed texts counts in the IDF
 
@@ -174,16 +174,16 @@ def test_a_rolled_back_chunk_leaves_and_brings_back_what_its_edits_replaced():
     articles = generate(120, seed=5)
     index = StoryIndex()
     existing = []
-    got = assign_stories(articles[:60], index)
+    got = index.assign_stories(articles[:60])
     existing = [{**a, "story_id": got[a["article_id"]]} for a in articles[:60]]
     # A chunk with two edited articles and new ones fails validation: nothing of it was published.
     failed = [{**articles[3], "body": articles[100]["body"]}, {**articles[7], "published_date": None}, *articles[60:90]]
-    assign_stories(failed, index)
+    index.assign_stories(failed)
     index.rollback(a["article_id"] for a in failed)
     assert len(index) == len(existing)
     assert_reference_weights(index, existing)  # the published texts of the edited two count again
     chunk = articles[90:]
-    assert assign_stories(chunk, index) == ref_assign(chunk, existing)
+    assert index.assign_stories(chunk) == ref_assign(chunk, existing)
 
 
 def assert_reference_weights(index, articles):
@@ -202,7 +202,7 @@ def test_weights_are_the_reference_tf_idf_over_everything_known():
     articles[4]["body"] += " berth" * 300  # a count past 255 widens the stored counts
     index = StoryIndex()
     index.add_published({**a, "story_id": "s_x"} for a in articles[:50])
-    assign_stories(articles[50:], index)
+    index.assign_stories(articles[50:])
     assert_reference_weights(index, articles)  # the chunk counts in the IDF
 
 
@@ -210,7 +210,7 @@ def test_a_chunk_spanning_years_compares_only_within_the_window():
     body = "pipeline gas turkmenistan tapi compressor"
     days = [0, 400, 400 + STORY_MAX_DAYS, 400 + 2 * STORY_MAX_DAYS + 1, 800, None]
     chunk = [{"article_id": f"a{i}", "body": body, "published_date": None if d is None else DAY0 + dt.timedelta(days=d)} for i, d in enumerate(days)]
-    stories = assign_stories(chunk, StoryIndex())
+    stories = StoryIndex().assign_stories(chunk)
     assert stories == ref_assign(chunk, [])
     assert stories["a1"] == stories["a2"] != stories["a3"] != stories["a4"] and stories["a5"] == stories["a4"]
 
@@ -226,7 +226,7 @@ def test_small_batches_give_the_same_stories(monkeypatch):
 def test_articles_with_nothing_near_start_their_own_stories():
     index = StoryIndex()
     alone = {"article_id": "a1", "body": "copper smelter zambia output", "published_date": DAY0}
-    assert assign_stories([alone], index) == {"a1": ref_story_id("a1")}
+    assert index.assign_stories([alone]) == {"a1": ref_story_id("a1")}
     unrelated = {"article_id": "a2", "body": "orchestra tour vienna tickets", "published_date": None}
-    assert assign_stories([unrelated], index) == {"a2": ref_story_id("a2")}
-    assert assign_stories([], index) == {} and len(index) == 2
+    assert index.assign_stories([unrelated]) == {"a2": ref_story_id("a2")}
+    assert index.assign_stories([]) == {} and len(index) == 2
