@@ -79,9 +79,13 @@ def inject(fault: str) -> None:
         target, real_build = fault.split(":", 1)[1], resolve.build_tables
 
         def build_twice(*args: Any, **kwargs: Any) -> Any:
+            from tests.faults import mark_broken, rows_of
+
             tables = real_build(*args, **kwargs)
+            before = rows_of(tables)
             if tables[target]:
                 tables[target].append({**tables[target][0], "run_id": "again"})
+            mark_broken(tables, before)
             return tables
 
         resolve.build_tables = build_twice

@@ -61,6 +61,19 @@ def dangling_article_ids(tables: dict[str, list[dict]]) -> set[str]:
     return cited - known
 
 
+def mark_broken(proposal, before: dict[str, set[int]]) -> None:
+    """Mark as touched every row a fault put in the proposal (rows not there before, by object),
+    as resolution marks the rows it changes: planning publishes only touched rows of known keys."""
+    for name, rows in proposal.tables.items():
+        key = KEYS.get(name)
+        if key:
+            proposal.touched.setdefault(name, set()).update(row[key] for row in rows if id(row) not in before.get(name, set()))
+
+
+def rows_of(proposal) -> dict[str, set[int]]:
+    return {name: {id(row) for row in rows} for name, rows in proposal.tables.items()}
+
+
 def inject(monkeypatch, fault):
     """Make resolution hand `fault` its proposed tables to break, in this process; `fault` returns
     where it broke them, kept in the returned dict under "where"."""
@@ -68,7 +81,9 @@ def inject(monkeypatch, fault):
 
     def build_tables(*args, **kwargs):
         tables = real(*args, **kwargs)
+        before = rows_of(tables)
         injected["where"] = fault(tables)
+        mark_broken(tables, before)
         return tables
 
     monkeypatch.setattr(resolve, "build_tables", build_tables)

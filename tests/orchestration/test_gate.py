@@ -31,7 +31,7 @@ def run_cli(capsys, *args: str) -> tuple[int, dict]:
 
 
 @pytest.fixture
-def tight_schemas(tmp_path, monkeypatch):
+def tight_schemas(prefect_harness, tmp_path, monkeypatch):
     """schemas/ copied, with deals.amount capped at LIMIT; the copy is the contracts the code reads."""
     schemas = tmp_path / "schemas"
     shutil.copytree(SOURCE_SCHEMAS, schemas)
@@ -137,7 +137,7 @@ def test_a_row_breaking_one_expectation_is_rejected_and_the_rest_published(seeds
     assert summary["tables"][table]["rejected"] >= 1
 
 
-def test_a_rejected_row_is_resolved_once_the_code_that_made_it_changes(tmp_path, monkeypatch, capsys):
+def test_a_rejected_row_is_resolved_once_the_code_that_made_it_changes(prefect_harness, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NEWSFLOW_PROCESSES", "1")
     inputs, data = tmp_path / "in", tmp_path / "data"
     inputs.mkdir()
