@@ -31,6 +31,7 @@ from flows.ingest import readers as ingest
 from flows.orchestration import progress
 from flows.publish import plan as publish
 from flows.publish import storage
+from flows.report import artifacts
 from flows.report import page as report
 from flows.resolve import resolver as resolve
 from flows.resolve.stories import StoryIndex
@@ -126,8 +127,8 @@ def report_task(data_dir: Any, summary: dict[str, Any]) -> str:
     history = {name: storage.history(data_dir, name) for name in schemas.publish_order()}
     html = report.render_run_report(report.ReportData(summary, rows, history), storage.report_dir(data_dir))
     path = str(storage.write_run_page(data_dir, summary["run_id"], html))
-    create_markdown_artifact(report.render_markdown(summary, path), key="newsflow-run-summary", description="What the run ingested, quarantined and published")
-    create_table_artifact(report.validation_rows(summary), key="newsflow-validation", description="Great Expectations results per table")
+    create_markdown_artifact(artifacts.render_markdown(summary, path), key="newsflow-run-summary", description="What the run ingested, quarantined and published")
+    create_table_artifact(artifacts.validation_rows(summary), key="newsflow-validation", description="Great Expectations results per table")
     return path
 
 

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from flows.orchestration import progress
+from flows.report import artifacts, charts
 from flows.report import page as report
 
 SUMMARY = {
@@ -83,15 +84,15 @@ def test_top_entities_ranks_by_mentions():
 
 
 def test_count_ticks_are_whole_and_cover_the_maximum():
-    assert report.nice_ticks(2, whole=True) == [0, 1, 2]
-    ticks = report.nice_ticks(2.3e9)
+    assert charts.nice_ticks(2, whole=True) == [0, 1, 2]
+    ticks = charts.nice_ticks(2.3e9)
     assert ticks[0] == 0 and ticks[-1] >= 2.3e9 and len(ticks) <= 7
 
 
 def test_bar_chart_draws_one_bar_per_item_with_axis_label():
-    svg = report.bar_chart([("a", 3), ("b", 1)], title="T", x_label="number of things")
+    svg = charts.bar_chart([("a", 3), ("b", 1)], title="T", x_label="number of things")
     assert svg.count('class="bar"') == 2 and "number of things" in svg
-    assert "nothing to plot" in report.bar_chart([], title="T", x_label="x")
+    assert "nothing to plot" in charts.bar_chart([], title="T", x_label="x")
 
 
 def test_empty_tables_still_render():
@@ -100,10 +101,10 @@ def test_empty_tables_still_render():
 
 
 def test_artifact_rows_and_markdown():
-    rows = report.validation_rows(SUMMARY)
+    rows = artifacts.validation_rows(SUMMARY)
     assert [(r["table"], r["result"], r["critical_failures"]) for r in rows] == [("articles", "passed", 0), ("deals", "FAILED", 1)]
     assert "currency" in rows[1]["failed"]
-    markdown = report.render_markdown(SUMMARY, "/data/report/index.html")
+    markdown = artifacts.render_markdown(SUMMARY, "/data/report/index.html")
     assert "20260101T000000Z-abcdef" in markdown and "FAILED" in markdown and "1 empty" in markdown
     assert "| deals | 2 | 0 | 0 | 0 | 0 | FAILED |" in markdown
 
@@ -153,6 +154,6 @@ def test_rejected_rows_are_listed_by_table_and_rule_with_examples():
     assert "3 rows were rejected" in section and "min_length 2" in section and "max 1000000000" in section
     assert "e_1: &#x27;X&#x27;" in section and "&lt;b&gt;" in section and "<b>" not in section
     assert "No row was rejected" in render()
-    markdown = report.render_markdown(summary)
+    markdown = artifacts.render_markdown(summary)
     assert REJECTED["line"] in markdown and "| entities.name | min_length 2 | 2 |" in markdown
-    assert {r["table"]: r["rejected_rows"] for r in report.validation_rows(summary)}["deals"] == 1
+    assert {r["table"]: r["rejected_rows"] for r in artifacts.validation_rows(summary)}["deals"] == 1
