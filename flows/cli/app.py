@@ -75,7 +75,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         from flows.orchestration.progress import attach_terminal_bar
         from flows.validate import expectations as validate  # noqa: F401  Great Expectations: the slowest import, made while the server boots
 
-        attach_terminal_bar()  # a bar with ETA on a terminal only
         if _small_input(settings.input_path):  # parsed in this process: load the model while the server boots
             from flows.extract.nlp import load_pipeline
 
@@ -86,7 +85,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             wait_until_ready(server, float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
             try:
-                summary = run_pipeline(settings)
+                with attach_terminal_bar():  # a bar with ETA on a terminal only
+                    summary = run_pipeline(settings)
             finally:
                 flush_prefect_logs()  # while the server still answers
         except InputError as error:
