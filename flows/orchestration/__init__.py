@@ -1,4 +1,4 @@
-"""Orchestration: the Prefect flow and its thin tasks over the stages (the only package that knows Prefect), the temporary API server, progress."""
+"""Orchestration: the Prefect flow and its thin tasks over the stages (the only package that knows Prefect), a run's state and summary, the temporary API server, progress."""
 
 from flows.core.lazy import lazy_exports
 

@@ -1,4 +1,5 @@
-"""The Prefect flow `news_pipeline`: thin tasks over the stage modules. Only this module knows Prefect.
+"""The Prefect flow `news_pipeline`: thin tasks over the stage modules, and the wiring between them.
+Only this module knows Prefect; what a run keeps between chunks is run.py's, its summary summary.py's.
 
 The flow streams: documents are read, cleaned and extracted chunk by chunk (`chunk_size`), and
 each chunk is resolved against what is already published, validated and committed before the
@@ -8,9 +9,8 @@ While the flow resolves and commits chunk k, the workers already parse chunk k+1
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections import Counter, deque
+from collections import deque
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -26,22 +26,22 @@ from flows.clean import cleaner as clean
 from flows.clean import redo
 from flows.core import schemas, spanlist
 from flows.core.settings import Settings
-from flows.extract import nlp, workers
+from flows.extract import workers
 from flows.ingest import readers as ingest
 from flows.orchestration import progress
+from flows.orchestration.run import ARTICLE_STATE, Gated, Intake, Run, keep_state
+from flows.orchestration.summary import run_summary
 from flows.publish import plan as publish
 from flows.publish import storage
+from flows.report import artifacts
 from flows.report import page as report
 from flows.resolve import resolver as resolve
 from flows.resolve.stories import StoryIndex
-from flows.validate import contracts, gate
+from flows.validate import contracts
 
 TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 # Big arguments go in quote(): Prefect otherwise walks every item of every argument on each call
 # to find upstream futures, which cost more than resolution itself at 1,000 articles.
-# Columns of published articles that resolution reads. Bodies are read once per run, into the story
-# index (flows/stories.py: term ids and counts, ~1 KB an article), and not kept.
-ARTICLE_STATE = ["article_id", "content_hash", "story_id", "published_date"]
 _POOL: Executor | None = None  # this run's local worker pool; None on Dask workers and with one process
 
 
@@ -62,7 +62,7 @@ def load_published_task(data_dir: Any) -> tuple[dict[str, list[dict[str, Any]]],
     articles = storage.read_columns(data_dir, "articles", [*ARTICLE_STATE, "body"])
     stories = StoryIndex()
     stories.add_published(articles)
-    return {**state, "articles": _keep(articles, "articles")}, stories
+    return {**state, "articles": keep_state(articles, "articles")}, stories
 
 
 @task(**TASK)
@@ -126,8 +126,8 @@ def report_task(data_dir: Any, summary: dict[str, Any]) -> str:
     history = {name: storage.history(data_dir, name) for name in schemas.publish_order()}
     html = report.render_run_report(report.ReportData(summary, rows, history), storage.report_dir(data_dir))
     path = str(storage.write_run_page(data_dir, summary["run_id"], html))
-    create_markdown_artifact(report.render_markdown(summary, path), key="newsflow-run-summary", description="What the run ingested, quarantined and published")
-    create_table_artifact(report.validation_rows(summary), key="newsflow-validation", description="Great Expectations results per table")
+    create_markdown_artifact(artifacts.render_markdown(summary, path), key="newsflow-run-summary", description="What the run ingested, quarantined and published")
+    create_table_artifact(artifacts.validation_rows(summary), key="newsflow-validation", description="Great Expectations results per table")
     return path
 
 
@@ -155,143 +155,52 @@ def plan(published: dict[str, list[dict[str, Any]]], proposed: resolve.Proposal,
     return changes
 
 
-class _Run:
-    """One run's bookkeeping across chunks: the published state, the summary, the open rejections."""
-
-    def __init__(self, settings: Settings, run_id: str) -> None:
-        self.settings = settings
-        self.run_id = run_id
-        self.published: dict[str, list[dict[str, Any]]] | None = None
-        self.stories = StoryIndex()
-        self.tables: dict[str, dict[str, Any]] = {}
-        self.valid = True
-        self.documents = 0
-        self.seconds: dict[str, float] = {}
-        self.chunks = 0
-        self.extracted = 0
-        self.to_extract = 0
-        self.data_docs: dict[str, Any] = {}
-        self.last_stored: dict[str, Any] = {}  # the last chunk's stored GE results, to build the Data Docs index with
-        self.judgement = gate.Judgement(run_id, publish.code_version(), contracts.contracts_version(), dt.datetime.now(dt.UTC))
-        self.open_rejections: dict[str, dict[str, Any]] = {}  # rejection_id -> row, while unresolved
-        self.processed: set[str] = set()  # articles this run extracted and published
-        self.rejected: list[dict[str, Any]] = []  # this run's rejections, for the summary
-
-    def commit_chunk(self, new: list[Any], extractions: list[dict[str, Any]]) -> None:
-        """Resolve one chunk against the published state, validate what changes, publish what passes."""
-        data = self.settings.data_dir
-        clock = time.perf_counter()
-        if self.published is None:  # read once per run, then kept current in memory
-            self.published, self.stories = load_published_task(data)
-        published = self.published
-        clock = self.tick("read_state", clock)
-        # Edited sources, and residue of a run that crashed before committing articles, are redone
-        # from scratch: resolution retracts their old contributions first (flows/resolve/retract.py).
-        todo = {a["article_id"] for a in new}
-        proposed = resolve_task(quote(new), quote(extractions), quote(published), self.run_id, quote(self.stories))
-        changes = plan(published, proposed, todo)
-        known_ids = {a["article_id"] for a in published["articles"]}  # the chunk's own are added once they pass
-        clock = self.tick("resolve", clock)
-        tables = to_arrow_task(quote(changes))
-        results = validate_task(quote(tables), quote(known_ids))
-        self.chunks += 1
-        self.store_data_docs(results)
-        clock = self.tick("validate", clock)
-        known = contracts.load_contracts()
-        verdicts = {n: gate.judge(changes[n].upserts, tables[n], results[n], known[n], self.judgement, todo) for n in changes}
-        refused = any(v.refused for v in verdicts.values())
-        rejections: list[dict[str, Any]] = []
-        if not refused:  # a refused chunk is redone by the next run: its rejections would be made again
-            self.processed |= todo - verdicts["articles"].rejected_keys
-            made = [r for v in verdicts.values() for r in v.rejections]
-            accepted = {n: {row[known[n].primary_key] for row in v.accepted_rows} for n, v in verdicts.items()}
-            rejections = gate.settle(self.open_rejections, made, accepted, self.processed, self.run_id)
-            self.rejected += [r for r in made if r["severity"] == "critical"]
-        metadata = publish.commit_metadata(self.run_id, self.settings.model, nlp.model_version(self.settings.model), self.documents)
-        for name in schemas.publish_order():
-            entry = self.tables.setdefault(name, {"rows": 0, "valid": True, "upserts": 0, "deletes": 0, "rejected": 0, "validation": None})
-            if name == "rejections":
-                self.publish_rejections(entry, rejections, metadata, write=not refused)
-                continue
-            verdict, result = verdicts[name], results[name]
-            # articles mark work as done: publish them only when no table was refused, so refused work is redone.
-            if not verdict.refused and (name != "articles" or not refused):
-                done = publish_task(data, name, quote(verdict.accepted), quote(changes[name].deletes), metadata)
-                entry["version"] = done["version"]
-                entry["upserts"] += done["upserts"]
-                entry["deletes"] += done["deletes"]
-                entry["rejected"] += len(verdict.rejected_keys)
-                spanlist.freeze(verdict.accepted_rows, verdict.accepted)  # what the chunk added stays as Arrow only
-                published[name] = _keep(gate.published_after(published[name], proposed[name], verdict.rejected_keys, known[name].primary_key), name)
-            elif verdict.refused:
-                entry["version"] = storage.current_version(data, name)
-                entry["published"] = False
-                entry["refused_rows"] = entry.get("refused_rows", []) + publish.refused_rows(changes[name].upserts, result.critical_failures)
-                get_run_logger().error("%s refused: a check of the whole table failed, nothing of it published", name)
-            else:  # the articles of a chunk with a refused table wait for the next run
-                entry["version"] = storage.current_version(data, name)
-                entry["held_back"] = entry.get("held_back", 0) + len(changes[name].upserts)
-                get_run_logger().error("%d articles held back: %s refused, so the next run processes them again", len(changes[name].upserts), ", ".join(n for n, v in verdicts.items() if v.refused))
-            entry["valid"] = entry["valid"] and not verdict.refused
-            if not result.success or entry["validation"] is None:
-                entry["validation"] = result.to_dict()
-            entry["rows"] = len(published[name])
-        self.tick("publish", clock)
-        if refused:  # the chunk's articles stay unpublished: they are no story for later ones
-            self.stories.rollback(todo)
-        elif verdicts["articles"].rejected_keys:
-            self.stories.rollback(verdicts["articles"].rejected_keys)
-        self.valid = self.valid and not refused
-        workers.release_memory()  # the chunk's frames and Arrow tables are garbage now
-
-    def publish_rejections(self, entry: dict[str, Any], rejections: list[dict[str, Any]], metadata: dict[str, str], *, write: bool) -> None:
-        """Commit the chunk's rejections (new, made again, resolved); the table is created empty
-        on a first run so that readers find it."""
-        data = self.settings.data_dir
-        if not write:
-            entry["version"] = storage.current_version(data, "rejections")
-            return
-        table = contracts.to_arrow(rejections, contracts.load_contracts()["rejections"])
-        done = publish_task(data, "rejections", quote(table), quote([]), metadata)
-        entry["version"] = done["version"]
-        entry["upserts"] += done["upserts"]
-        for row in rejections:
-            if row["resolved_by_run"] is None:
-                self.open_rejections[row["rejection_id"]] = row
-            else:
-                self.open_rejections.pop(row["rejection_id"], None)
-                entry["resolved"] = entry.get("resolved", 0) + 1
-        entry["rows"] = storage.count_rows(data, "rejections")
-        entry["open"] = len(self.open_rejections)
-
-    def store_data_docs(self, results: dict[str, Any]) -> None:
-        docs = data_docs_task(self.settings.data_dir, self.run_id if self.chunks == 1 else f"{self.run_id}-{self.chunks}", quote(results))
-        if docs:
-            self.last_stored = docs["stored"]
-            self.data_docs = {"pages": {n: [*self.data_docs.get("pages", {}).get(n, []), *p] for n, p in docs["pages"].items()}}
-
-    def tick(self, stage: str, since: float) -> float:
-        """Add the time since `since` to a stage's total (the run report's `seconds`); returns now."""
-        now = time.perf_counter()
-        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - since, 3)
-        return now
+def commit_chunk(run: Run, new: list[Any], extractions: list[dict[str, Any]]) -> None:
+    """Resolve one chunk against the published state, validate what changes, publish what passes."""
+    data = run.settings.data_dir
+    clock = time.perf_counter()
+    if run.published is None:  # read once per run, then kept current in memory
+        run.published, run.stories = load_published_task(data)
+    published = run.published
+    clock = run.tick("read_state", clock)
+    # Edited sources, and residue of a run that crashed before committing articles, are redone
+    # from scratch: resolution retracts their old contributions first (flows/resolve/retract.py).
+    todo = {a["article_id"] for a in new}
+    proposed = resolve_task(quote(new), quote(extractions), quote(published), run.run_id, quote(run.stories))
+    changes = plan(published, proposed, todo)
+    known_ids = run.published_ids()  # the chunk's own are added once they pass
+    clock = run.tick("resolve", clock)
+    tables = to_arrow_task(quote(changes))
+    results = validate_task(quote(tables), quote(known_ids))
+    run.add_data_docs(data_docs_task(data, run.next_results_key(), quote(results)))
+    clock = run.tick("validate", clock)
+    gated = run.judge(todo, proposed, changes, tables, results)
+    publish_chunk(run, gated)
+    run.tick("publish", clock)
+    run.close_chunk(gated)
 
 
-def _commit_next(run: _Run, pending: deque[tuple[list[Any], PrefectFuture[Any]]], clock: float) -> float:
+def publish_chunk(run: Run, gated: Gated) -> None:
+    """Commit what the gate let through, table by table in publish order; the run records each commit."""
+    data, metadata = run.settings.data_dir, run.commit_metadata()
+    for name in schemas.publish_order():
+        if name == "rejections":  # created empty on a first run, so that readers find it
+            done = None if gated.refused else publish_task(data, name, quote(gated.rejections_table()), quote([]), metadata)
+            run.record_rejections(gated, done)
+            continue
+        verdict = gated.verdicts[name]
+        done = publish_task(data, name, quote(verdict.accepted), quote(gated.changes[name].deletes), metadata) if gated.publishes(name) else None
+        run.record_table(name, gated, done)
+
+
+def _commit_next(run: Run, pending: deque[tuple[list[Any], PrefectFuture[Any]]], clock: float) -> float:
     chunk, future = pending.popleft()
     extractions = future.result()
     clock = run.tick("extract_wait", clock)
-    run.commit_chunk(chunk, extractions)
+    commit_chunk(run, chunk, extractions)
     run.extracted += len(chunk)
     _progress("extract", run.extracted, run.to_extract)
     return time.perf_counter()
-
-
-def _keep(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
-    """The published state kept between chunks: articles shrink to the columns resolution reads."""
-    if name != "articles":
-        return rows
-    return [{c: row[c] for c in ARTICLE_STATE} for row in rows]
 
 
 def _in_flight(settings: Settings) -> int:
@@ -317,81 +226,57 @@ def news_pipeline(settings: Settings) -> dict[str, Any]:
 
 def _run_pipeline(settings: Settings) -> dict[str, Any]:
     global _POOL
-    logger = get_run_logger()
-    run = _Run(settings, publish.new_run_id())
-    # An article is to do when its source is new or its content changed (content_hash); an input
-    # whose source_hash is published is not even cleaned.
-    state = storage.read_columns(settings.data_dir, "articles", ["article_id", "content_hash", "source_hash"])
-    known = {r["article_id"]: r["content_hash"] for r in state}
-    sources = {r["article_id"]: r["source_hash"] for r in state if r["source_hash"]}
-    initially = set(known)
-    # Open rejections: those made by other code or contracts send their articles through again;
-    # a rejected article judged by these is not redone each time its input is read.
-    run.open_rejections = {r["rejection_id"]: r for r in storage.read_rows(settings.data_dir, "rejections") if r["resolved_by_run"] is None}
-    judged = (run.judgement.code_version, run.judgement.contract_version)
-    for article_id, (source_hash, content_hash) in gate.skipped_sources(run.open_rejections.values(), *judged).items():
-        sources.setdefault(article_id, source_hash)
-        known.setdefault(article_id, content_hash)
-    stale = sorted(gate.stale_articles(run.open_rejections.values(), *judged) & initially)
-    quarantined: list[dict[str, Any]] = []
-    pending: deque[tuple[list[Any], PrefectFuture[Any]]] = deque()
-    counts = Counter[str]()
+    run = Run(settings, publish.new_run_id(), get_run_logger())
+    intake = run.read_intake()
     try:
-        clock = time.perf_counter()
-        for start in range(0, len(stale), settings.chunk_size):  # published articles, extracted again
-            clock = _submit(run, pending, storage.read_articles(settings.data_dir, stale[start : start + settings.chunk_size]), counts, clock)
-            counts["redone"] += min(settings.chunk_size, len(stale) - start)
-        for documents, bad in ingest.iter_chunks(settings.input_path, max_bytes=settings.max_bytes, chunk_size=settings.chunk_size):
-            run.documents += len(documents)
-            quarantined += [dict(q) for q in bad]
-            clock = run.tick("ingest", clock)
-            todo = redo.skip_unchanged(documents, sources)
-            new, _ = redo.select_articles(clean_task(quote(todo)), [{"article_id": k, "content_hash": v} for k, v in known.items()])
-            known.update({a["article_id"]: a["content_hash"] for a in new})
-            sources.update({a["article_id"]: a["source_hash"] for a in new})
-            counts["edited"] += sum(a["article_id"] in initially for a in new)  # published before this run
-            counts["new"] += len(new)
-            clock = run.tick("clean", clock)
-            _progress("clean", run.documents, run.documents)
-            clock = _submit(run, pending, new, counts, clock)
-        while pending:
-            clock = _commit_next(run, pending, clock)
-        tables_exist = all(storage.current_version(settings.data_dir, n) is not None for n in schemas.publish_order())
-        if not tables_exist and not counts["new"] and not stale:
-            run.commit_chunk([], [])  # creates the empty tables, so readers find their schemas
+        _stream(run, intake)
     finally:
         if _POOL is not None:
             _POOL.shutdown(cancel_futures=True)
         _POOL = None
-    storage.write_quarantine(settings.data_dir, run.run_id, quarantined)
-    new_count, skipped = counts["new"], run.documents - counts["new"]
-    logger.info("%d inputs: %d new articles (%d edited), %d already published, %d quarantined; %d extracted again", run.documents + len(quarantined), new_count, counts["edited"], skipped, len(quarantined), counts["redone"])
-    for name in schemas.publish_order():
-        if name not in run.tables:  # nothing new: every table stays at its version
-            run.tables[name] = {"rows": storage.count_rows(settings.data_dir, name), "version": storage.current_version(settings.data_dir, name), "upserts": 0, "deletes": 0, "valid": True}
-    summary: dict[str, Any] = {
-        "run_id": run.run_id,
-        "input": str(settings.input_path),
-        "data": str(settings.data_dir),
-        "documents": run.documents,
-        "new_articles": new_count,
-        "edited_articles": counts["edited"],
-        "redone_articles": counts["redone"],  # published articles extracted again for their open rejections
-        "already_published": skipped,  # inputs skipped because their content is published
-        "quarantined": dict(Counter(q["reason"] for q in quarantined)),
-        "tables": run.tables,
-        "rejected": summarise_rejections(run.rejected),
-        "success": run.valid,
-        "seconds": run.seconds,  # wall time per stage in this process; "extract_wait" = idle on workers
-    }
+    return _finish(run, intake)
+
+
+def _stream(run: Run, intake: Intake) -> None:
+    """Read, clean and extract chunk by chunk, committing each chunk as its extraction is ready."""
+    settings = run.settings
+    pending: deque[tuple[list[Any], PrefectFuture[Any]]] = deque()
+    clock = time.perf_counter()
+    for start in range(0, len(intake.stale), settings.chunk_size):  # published articles, extracted again
+        clock = _submit(run, pending, storage.read_articles(settings.data_dir, intake.stale[start : start + settings.chunk_size]), clock)
+        intake.counts["redone"] += min(settings.chunk_size, len(intake.stale) - start)
+    for documents, bad in ingest.iter_chunks(settings.input_path, max_bytes=settings.max_bytes, chunk_size=settings.chunk_size):
+        run.documents += len(documents)
+        intake.quarantined += [dict(q) for q in bad]
+        clock = run.tick("ingest", clock)
+        todo = redo.skip_unchanged(documents, intake.sources)
+        new, _ = redo.select_articles(clean_task(quote(todo)), intake.known_rows())
+        intake.add_new(new)
+        clock = run.tick("clean", clock)
+        _progress("clean", run.documents, run.documents)
+        clock = _submit(run, pending, new, clock)
+    while pending:
+        clock = _commit_next(run, pending, clock)
+    tables_exist = all(storage.current_version(settings.data_dir, n) is not None for n in schemas.publish_order())
+    if not tables_exist and not intake.counts["new"] and not intake.stale:
+        commit_chunk(run, [], [])  # creates the empty tables, so readers find their schemas
+
+
+def _finish(run: Run, intake: Intake) -> dict[str, Any]:
+    """Write the quarantine records, the summary, the Data Docs index and the run report."""
+    data, counts, quarantined = run.settings.data_dir, intake.counts, len(intake.quarantined)
+    storage.write_quarantine(data, run.run_id, intake.quarantined)
+    run.logger.info("%d inputs: %d new articles (%d edited), %d already published, %d quarantined; %d extracted again", run.documents + quarantined, counts["new"], counts["edited"], run.documents - counts["new"], quarantined, counts["redone"])
+    run.record_untouched(schemas.publish_order())
+    summary = run_summary(run, intake)
     if run.last_stored:
-        summary["data_docs"] = {"index": data_docs_index_task(settings.data_dir, quote(run.last_stored)), **run.data_docs}
-    summary["report_page"] = report_task(settings.data_dir, summary)
-    storage.write_report(settings.data_dir, run.run_id, summary)
+        summary["data_docs"] = {"index": data_docs_index_task(data, quote(run.last_stored)), **run.data_docs}
+    summary["report_page"] = report_task(data, summary)
+    storage.write_report(data, run.run_id, summary)
     return summary
 
 
-def _submit(run: _Run, pending: deque[tuple[list[Any], PrefectFuture[Any]]], new: list[Any], counts: Counter[str], clock: float) -> float:
+def _submit(run: Run, pending: deque[tuple[list[Any], PrefectFuture[Any]]], new: list[Any], clock: float) -> float:
     """Send a chunk's articles to extraction, and commit what is ready while they parse."""
     global _POOL
     if not new:
@@ -405,18 +290,6 @@ def _submit(run: _Run, pending: deque[tuple[list[Any], PrefectFuture[Any]]], new
     while len(pending) > _in_flight(settings):
         clock = _commit_next(run, pending, clock)
     return clock
-
-
-def summarise_rejections(rejections: list[dict[str, Any]], examples: int = 3) -> dict[str, Any]:
-    """The run's rejected rows: how many, by table and rule, with a few examples of each."""
-    groups: dict[str, dict[str, Any]] = {}
-    rejections = list({r["rejection_id"]: r for r in rejections}.values())  # a row rejected by two chunks counts once
-    for r in rejections:
-        group = groups.setdefault(f"{r['table']}.{r['column']} {r['rule']}", {"table": r["table"], "column": r["column"], "rule": r["rule"], "expectation": r["expectation"], "rows": 0, "examples": []})
-        group["rows"] += 1
-        if len(group["examples"]) < examples:
-            group["examples"].append({"row_key": r["row_key"], "value": r["value"]})
-    return {"rows": len({(r["table"], r["row_key"] or r["rejection_id"]) for r in rejections}), "line": gate.rejection_line(rejections), "by_rule": list(groups.values())}
 
 
 def flush_prefect_logs(timeout: float = 10.0) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, Field, QueryBuilder, write_deltalake
-from deltalake.exceptions import TableNotFoundError
+from deltalake.exceptions import DeltaError, TableNotFoundError
 
 _DELETE = "__newsflow_delete"
 LOCK_FILE = ".newsflow.lock"
@@ -298,20 +298,34 @@ class VersionNotFoundError(LookupError):
     """The table has no such version, or did not exist yet at that time."""
 
 
+class QueryError(ValueError):
+    """The table cannot be read as asked (a predicate that is not valid SQL over its columns, a
+    damaged log): Delta Lake's error, said as `cannot read <table>: ...`, so callers need not know it."""
+
+
+@contextlib.contextmanager
+def _reading(name: str) -> Iterator[None]:
+    try:
+        yield
+    except DeltaError as error:
+        raise QueryError(f"cannot read {name}: {' '.join(str(error).split())}") from error  # one line: DataFusion's messages run over several
+
+
 def open_as_of(data_dir: Path | str, name: str, as_of: int | dt.datetime | None = None) -> DeltaTable | None:
     """The table at a version, at a point in time (the version current then) or latest; None when missing."""
-    table = _open(data_dir, name)
-    if table is None or as_of is None:
+    with _reading(name):
+        table = _open(data_dir, name)
+        if table is None or as_of is None:
+            return table
+        if isinstance(as_of, int):
+            if not 0 <= as_of <= table.version():
+                raise VersionNotFoundError(f"{name} has versions 0 to {table.version()}, not {as_of}")
+        else:
+            first = min(c["timestamp"] for c in table.history())
+            if as_of < dt.datetime.fromtimestamp(first / 1000, tz=dt.UTC):
+                raise VersionNotFoundError(f"{name} did not exist yet at {as_of.isoformat()}")
+        table.load_as_version(as_of)
         return table
-    if isinstance(as_of, int):
-        if not 0 <= as_of <= table.version():
-            raise VersionNotFoundError(f"{name} has versions 0 to {table.version()}, not {as_of}")
-    else:
-        first = min(c["timestamp"] for c in table.history())
-        if as_of < dt.datetime.fromtimestamp(first / 1000, tz=dt.UTC):
-            raise VersionNotFoundError(f"{name} did not exist yet at {as_of.isoformat()}")
-    table.load_as_version(as_of)
-    return table
 
 
 def query_table(
@@ -323,7 +337,8 @@ def query_table(
     limit: int | None = None,
     order_by: str | None = None,
 ) -> pa.Table | None:
-    """Rows matching a SQL predicate (delta-rs's DataFusion SQL, evaluated as data, never as code)."""
+    """Rows matching a SQL predicate (delta-rs's DataFusion SQL, evaluated as data, never as code);
+    QueryError when the predicate or the table cannot be read."""
     table = open_as_of(data_dir, name, as_of)
     if table is None:
         return None
@@ -334,8 +349,9 @@ def query_table(
         sql += f' ORDER BY "{order_by}"'
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    reader = QueryBuilder().register("t", table).execute(sql).read_all()
-    return pa.table(reader).cast(pa.schema(table.schema().to_arrow()))
+    with _reading(name):
+        reader = QueryBuilder().register("t", table).execute(sql).read_all()
+        return pa.table(reader).cast(pa.schema(table.schema().to_arrow()))
 
 
 def table_summary(data_dir: Path | str, name: str) -> dict[str, Any] | None:

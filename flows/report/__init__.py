@@ -1,4 +1,4 @@
-"""Report: the run report page, and the Markdown and rows of the Prefect artifacts, rendered from plain data."""
+"""Report: the run report page (page.py, its SVG charts in charts.py), and the Markdown and rows of the Prefect artifacts (artifacts.py), rendered from plain data."""
 
 from flows.core.lazy import lazy_exports
 
@@ -7,8 +7,8 @@ __getattr__ = lazy_exports(
     __name__,
     {
         "render_run_report": "flows.report.page",
-        "render_markdown": "flows.report.page",
-        "validation_rows": "flows.report.page",
+        "render_markdown": "flows.report.artifacts",
+        "validation_rows": "flows.report.artifacts",
         "ReportData": "flows.report.page",
     },
 )

@@ -1,13 +1,12 @@
 """The run report: one self-contained HTML page (inline CSS and SVG, no scripts, no network).
 
-Pure: it takes the run summary and the published rows as plain data and returns text. Also
-renders the Markdown summary and validation rows that pipeline.py publishes as Prefect artifacts.
+Pure: it takes the run summary and the published rows as plain data and returns text. The
+charts are charts.py's; the Prefect artifacts' Markdown and rows are artifacts.py's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.core.schemas import gated_tables, table_order
+from flows.report.charts import PALETTE, bar_chart, column_chart, line_chart
 
 TABLES = gated_tables()  # the tables the gate validates; `rejections` holds what it kept back
 # Columns the report reads, so storage need not load article bodies.
@@ -27,7 +27,6 @@ COLUMNS = {
 }
 TOP_ENTITIES = 15
 TOP_DEALS = 10
-PALETTE = ("#2f6f9f", "#d9822b", "#3c9a5f", "#b04a5a", "#7a5ca8", "#8c6d3f")
 
 
 @dataclass
@@ -35,125 +34,6 @@ class ReportData:
     summary: dict[str, Any]
     rows: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
     history: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-
-# --- SVG charts --------------------------------------------------------------------------
-
-
-def nice_ticks(top: float, count: int = 5, *, whole: bool = False) -> list[float]:
-    """Round axis ticks from 0 to at least `top`; whole=True for counts (no 0.5 of an event)."""
-    if top <= 0:
-        return [0.0, 1.0]
-    raw = top / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    if whole:
-        step = max(1, math.ceil(step))
-    return [step * i for i in range(math.ceil(top / step - 1e-9) + 1)]
-
-
-def short_number(value: float) -> str:
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.3g}{suffix}"
-    return f"{value:.3g}" if value != int(value) else str(int(value))
-
-
-def _chart_start(title: str, width: int, height: int, left: int) -> list[str]:
-    return [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-            f'<text class="title" x="{left}" y="18">{escape(title)}</text>']
-
-
-def _horizontal_grid(ticks: Sequence[float], left: float, base: float, plot_w: float, scale: float) -> list[str]:
-    """A grid line and a value label per tick of a vertical value axis."""
-    parts = []
-    for tick in ticks:
-        y = base - tick * scale
-        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{short_number(tick)}</text>')
-    return parts
-
-
-def bar_chart(items: Sequence[tuple[str, float]], *, title: str, x_label: str, color: str = PALETTE[0], whole: bool = True) -> str:
-    """Horizontal bars with category labels on the left and the value at the end of each bar."""
-    if not items:
-        return f'<p class="empty">{escape(title)}: nothing to plot.</p>'
-    left, right, bar, gap, top = 190, 70, 20, 6, 30
-    width = 720
-    plot = width - left - right
-    height = top + len(items) * (bar + gap) + 48
-    ticks = nice_ticks(max(v for _, v in items), whole=whole)
-    scale = plot / ticks[-1]
-    parts = _chart_start(title, width, height, left)
-    axis_y = top + len(items) * (bar + gap)
-    for tick in ticks:
-        x = left + tick * scale
-        parts.append(f'<line class="grid" x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}"/>')
-        parts.append(f'<text class="tick" x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle">{short_number(tick)}</text>')
-    for i, (label, value) in enumerate(items):
-        y = top + i * (bar + gap)
-        shown = label if len(label) <= 28 else label[:27] + "…"
-        parts.append(f'<text class="label" x="{left - 8}" y="{y + bar - 6}" text-anchor="end"><title>{escape(label)}</title>{escape(shown)}</text>')
-        parts.append(f'<rect class="bar" x="{left}" y="{y}" width="{max(value * scale, 1):.1f}" height="{bar}" fill="{color}"/>')
-        parts.append(f'<text class="value" x="{left + value * scale + 5:.1f}" y="{y + bar - 6}">{short_number(value)}</text>')
-    parts.append(f'<line class="axis" x1="{left}" y1="{axis_y}" x2="{left + plot}" y2="{axis_y}"/>')
-    parts.append(f'<text class="axis-label" x="{left + plot / 2}" y="{height - 6}" text-anchor="middle">{escape(x_label)}</text>')
-    return "".join(parts) + "</svg>"
-
-
-def column_chart(items: Sequence[tuple[str, float]], *, title: str, x_label: str, y_label: str, color: str = PALETTE[0]) -> str:
-    """Vertical bars over ordered categories (e.g. months), y axis from zero."""
-    if not items:
-        return f'<p class="empty">{escape(title)}: nothing to plot.</p>'
-    left, top, bottom, width, height = 60, 30, 70, 720, 300
-    plot_w, plot_h = width - left - 20, height - top - bottom
-    ticks = nice_ticks(max(v for _, v in items), whole=True)
-    scale = plot_h / ticks[-1]
-    slot = plot_w / len(items)
-    every = max(1, math.ceil(len(items) / 16))  # keep x labels from overlapping
-    base = top + plot_h
-    parts = _chart_start(title, width, height, left)
-    parts += _horizontal_grid(ticks, left, base, plot_w, scale)
-    for i, (label, value) in enumerate(items):
-        x = left + i * slot + slot * 0.15
-        h = value * scale
-        parts.append(f'<rect class="bar" x="{x:.1f}" y="{base - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{color}"><title>{escape(label)}: {short_number(value)}</title></rect>')
-        if i % every == 0:
-            cx = x + slot * 0.35
-            parts.append(f'<text class="tick" x="{cx:.1f}" y="{base + 14}" text-anchor="end" transform="rotate(-35 {cx:.1f} {base + 14})">{escape(label)}</text>')
-    parts.append(f'<line class="axis" x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}"/>')
-    parts.append(f'<text class="axis-label" x="{left + plot_w / 2}" y="{height - 6}" text-anchor="middle">{escape(x_label)}</text>')
-    parts.append(f'<text class="axis-label" x="14" y="{top + plot_h / 2}" text-anchor="middle" transform="rotate(-90 14 {top + plot_h / 2})">{escape(y_label)}</text>')
-    return "".join(parts) + "</svg>"
-
-
-def line_chart(series: Mapping[str, Sequence[tuple[int, float]]], *, title: str, x_label: str, y_label: str) -> str:
-    """One line per series over integer x (table versions), with a legend."""
-    points = [p for values in series.values() for p in values]
-    if not points:
-        return f'<p class="empty">{escape(title)}: nothing to plot.</p>'
-    left, top, bottom, width, height = 60, 30, 50, 720, 280
-    plot_w, plot_h = width - left - 150, height - top - bottom
-    x_max = max(1, max(x for x, _ in points))
-    ticks = nice_ticks(max(y for _, y in points), whole=True)
-    sx, sy, base = plot_w / x_max, plot_h / ticks[-1], top + plot_h
-    parts = _chart_start(title, width, height, left)
-    parts += _horizontal_grid(ticks, left, base, plot_w, sy)
-    for version in range(0, x_max + 1, max(1, math.ceil(x_max / 12))):
-        parts.append(f'<text class="tick" x="{left + version * sx:.1f}" y="{base + 16}" text-anchor="middle">{version}</text>')
-    for i, (name, values) in enumerate(series.items()):
-        color = PALETTE[i % len(PALETTE)]
-        coords = " ".join(f"{left + x * sx:.1f},{base - y * sy:.1f}" for x, y in sorted(values))
-        parts.append(f'<polyline class="line" points="{coords}" stroke="{color}"/>')
-        for x, y in values:
-            parts.append(f'<circle cx="{left + x * sx:.1f}" cy="{base - y * sy:.1f}" r="3.5" fill="{color}"><title>{escape(name)} v{x}: {int(y)} rows</title></circle>')
-        ly = top + 10 + i * 20
-        parts.append(f'<rect x="{left + plot_w + 24}" y="{ly - 9}" width="12" height="12" fill="{color}"/>')
-        parts.append(f'<text class="label" x="{left + plot_w + 42}" y="{ly + 1}">{escape(name)}</text>')
-    parts.append(f'<line class="axis" x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}"/>')
-    parts.append(f'<text class="axis-label" x="{left + plot_w / 2}" y="{height - 6}" text-anchor="middle">{escape(x_label)}</text>')
-    parts.append(f'<text class="axis-label" x="14" y="{top + plot_h / 2}" text-anchor="middle" transform="rotate(-90 14 {top + plot_h / 2})">{escape(y_label)}</text>')
-    return "".join(parts) + "</svg>"
 
 
 # --- what the charts show ----------------------------------------------------------------
@@ -368,57 +248,3 @@ def render_run_report(data: ReportData, page_dir: Path) -> str:
         f'<header><h1>{escape(title)}</h1><p>Data in {escape(str(s.get("data")))} · tables as published after this run</p></header>'
         f"<nav>{nav}</nav><main>{''.join(sections)}</main></body></html>\n"
     )
-
-
-# --- Prefect artifacts (rendered here, published by pipeline.py) -------------------------
-
-
-def validation_rows(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per table for a Prefect table artifact."""
-    rows = []
-    for name in TABLES:
-        t = (summary.get("tables") or {}).get(name)
-        if t is None:
-            continue
-        v = t.get("validation") or {}
-        rows.append({
-            "table": name,
-            "result": validation_state(t),
-            "rows": t.get("rows", 0),
-            "expectations": v.get("n_expectations"),
-            "critical_failures": v.get("n_critical_failures", 0),
-            "warnings": v.get("n_warnings", 0),
-            "rejected_rows": t.get("rejected", 0),
-            "version": t.get("version"),
-            "failed": "; ".join(f"{f['expectation']} on {f.get('column')}" for f in v.get("failures", [])),
-        })
-    return rows
-
-
-def render_markdown(summary: Mapping[str, Any], report_path: str | None = None) -> str:
-    quarantined = summary.get("quarantined") or {}
-    lines = [
-        f"# newsflow run `{summary.get('run_id')}`",
-        "",
-        f"**{'Success' if summary.get('success') else 'FAILED: some tables were not published'}** · "
-        f"{summary.get('documents', 0)} documents read · {summary.get('new_articles', 0)} new articles · "
-        f"{sum(quarantined.values())} quarantined" + (f" ({', '.join(f'{n} {r}' for r, n in sorted(quarantined.items()))})" if quarantined else ""),
-        "",
-        "| table | rows | version | upserted | deleted | rejected | validation |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for name in TABLES:
-        t = (summary.get("tables") or {}).get(name)
-        if t is not None:
-            lines.append(f"| {name} | {t.get('rows', 0)} | {t.get('version', '-')} | {t.get('upserts', 0)} | {t.get('deletes', 0)} | {t.get('rejected', 0)} | {validation_state(t)} |")
-    rejected = summary.get("rejected") or {}
-    if rejected.get("by_rule"):
-        lines += ["", f"**{rejected['line']}** (kept in the `rejections` table)", "", "| table.column | rule | rows | examples |", "| --- | --- | ---: | --- |"]
-        for g in rejected["by_rule"]:
-            examples = ", ".join(f"{e.get('row_key')}: {e.get('value')!r}" for e in g["examples"])
-            lines.append(f"| {g['table']}.{g['column']} | {g['rule']} | {g['rows']} | {examples} |")
-    if report_path:
-        lines += ["", f"Run report: `{report_path}`"]
-    if (summary.get("data_docs") or {}).get("index"):
-        lines += [f"Data Docs: `{summary['data_docs']['index']}`"]
-    return "\n".join(lines) + "\n"

@@ -36,7 +36,7 @@ def test_history_lists_versions(seeds_run, capsys):
 
 
 def test_a_run_too_small_for_a_worker_pool_is_told_apart_without_reading_everything(tmp_path):
-    from flows.cli.app import _small_input
+    from flows.cli.run import _small_input
 
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "one.txt").write_text("x" * 1_000)

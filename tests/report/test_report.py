@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
+import re
 from pathlib import Path
 
+import pytest
+
 from flows.orchestration import progress
+from flows.report import artifacts, charts
 from flows.report import page as report
 
 SUMMARY = {
@@ -83,15 +88,15 @@ def test_top_entities_ranks_by_mentions():
 
 
 def test_count_ticks_are_whole_and_cover_the_maximum():
-    assert report.nice_ticks(2, whole=True) == [0, 1, 2]
-    ticks = report.nice_ticks(2.3e9)
+    assert charts.nice_ticks(2, whole=True) == [0, 1, 2]
+    ticks = charts.nice_ticks(2.3e9)
     assert ticks[0] == 0 and ticks[-1] >= 2.3e9 and len(ticks) <= 7
 
 
 def test_bar_chart_draws_one_bar_per_item_with_axis_label():
-    svg = report.bar_chart([("a", 3), ("b", 1)], title="T", x_label="number of things")
+    svg = charts.bar_chart([("a", 3), ("b", 1)], title="T", x_label="number of things")
     assert svg.count('class="bar"') == 2 and "number of things" in svg
-    assert "nothing to plot" in report.bar_chart([], title="T", x_label="x")
+    assert "nothing to plot" in charts.bar_chart([], title="T", x_label="x")
 
 
 def test_empty_tables_still_render():
@@ -100,10 +105,10 @@ def test_empty_tables_still_render():
 
 
 def test_artifact_rows_and_markdown():
-    rows = report.validation_rows(SUMMARY)
+    rows = artifacts.validation_rows(SUMMARY)
     assert [(r["table"], r["result"], r["critical_failures"]) for r in rows] == [("articles", "passed", 0), ("deals", "FAILED", 1)]
     assert "currency" in rows[1]["failed"]
-    markdown = report.render_markdown(SUMMARY, "/data/report/index.html")
+    markdown = artifacts.render_markdown(SUMMARY, "/data/report/index.html")
     assert "20260101T000000Z-abcdef" in markdown and "FAILED" in markdown and "1 empty" in markdown
     assert "| deals | 2 | 0 | 0 | 0 | 0 | FAILED |" in markdown
 
@@ -113,26 +118,59 @@ class FakeTerminal(io.StringIO):
         return True
 
 
-def test_terminal_bar_shows_counts_and_eta():
-    clock = iter([0.0, 10.0, 20.0])
-    stream = FakeTerminal()
-    bar = progress.TerminalBar(stream, clock=lambda: next(clock), width=10)
+@pytest.fixture
+def terminal(monkeypatch):
+    """A fake terminal, 120 columns wide, whatever terminal the tests run in."""
+    for name in ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLUMNS", "120")
+    return FakeTerminal()
+
+
+def screen(stream: io.StringIO) -> list[str]:
+    """The lines drawn on the terminal, colours and cursor moves left out, each redraw on its own line."""
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue())
+    return [" ".join(line.split()) for line in re.split(r"[\r\n]", text) if line.strip()]
+
+
+def test_terminal_bar_shows_counts_and_eta(terminal):
+    now = [0.0]
+    bar = progress.TerminalBar(terminal, clock=lambda: now[0], width=10)
     bar("extract", 0, 40)
+    now[0] = 10.0
     bar("extract", 10, 40)  # 10 articles in 10 s: 30 left take 30 s
-    assert stream.getvalue().endswith("[##........]     10/40      25%  ETA 0:30")
+    assert screen(terminal)[-1].endswith("10/40 25% ETA 0:30")
     bar("extract", 40, 40)
-    assert stream.getvalue().endswith("100%  ETA done\n")
+    bar.close()
+    assert screen(terminal)[-1].endswith("40/40 100% ETA done")
 
 
-def test_bar_is_attached_on_a_terminal_only():
-    assert not progress.attach_terminal_bar(io.StringIO())
-    stream = FakeTerminal()
-    assert progress.attach_terminal_bar(stream)
+def test_log_lines_written_while_the_bar_draws_go_above_it(terminal):
+    handler = logging.StreamHandler(terminal)  # made before the bar, like Prefect's console handler
+    logger = logging.getLogger("newsflow-test-bar")
+    logger.addHandler(handler)
     try:
-        progress.update("clean", 1, 2)
-        assert "1/2" in stream.getvalue()
+        bar = progress.TerminalBar(terminal)
+        bar("clean", 2, 4)
+        logger.error("deals refused")
+        drawn = screen(terminal)
+        assert drawn[-2:] == ["deals refused", drawn[0]]  # the line, then the bar again below it
+        bar.close()
+        logger.error("after the bar")
+        assert screen(terminal)[-2:] == [drawn[0], "after the bar"]  # the handler writes for itself again
     finally:
-        progress._listeners.clear()
+        logger.removeHandler(handler)
+
+
+def test_bar_is_attached_on_a_terminal_only(terminal):
+    with progress.attach_terminal_bar(io.StringIO()) as shown:
+        assert not shown
+    with progress.attach_terminal_bar(terminal) as shown:
+        progress.update("clean", 1, 2)
+    assert shown and "1/2" in terminal.getvalue()
+    progress.update("clean", 2, 2)  # the bar is gone with its block
+    assert "2/2" not in terminal.getvalue()
 
 
 REJECTED = {
@@ -153,6 +191,6 @@ def test_rejected_rows_are_listed_by_table_and_rule_with_examples():
     assert "3 rows were rejected" in section and "min_length 2" in section and "max 1000000000" in section
     assert "e_1: &#x27;X&#x27;" in section and "&lt;b&gt;" in section and "<b>" not in section
     assert "No row was rejected" in render()
-    markdown = report.render_markdown(summary)
+    markdown = artifacts.render_markdown(summary)
     assert REJECTED["line"] in markdown and "| entities.name | min_length 2 | 2 |" in markdown
-    assert {r["table"]: r["rejected_rows"] for r in report.validation_rows(summary)}["deals"] == 1
+    assert {r["table"]: r["rejected_rows"] for r in artifacts.validation_rows(summary)}["deals"] == 1
