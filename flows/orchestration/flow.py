@@ -15,7 +15,6 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -24,17 +23,16 @@ from prefect.utilities.annotations import quote
 
 from flows.clean import cleaner as clean
 from flows.clean import redo
-from flows.core import schemas, spanlist
+from flows.core import schemas
 from flows.core.settings import Settings
 from flows.extract import workers
 from flows.ingest import readers as ingest
 from flows.orchestration import progress
-from flows.orchestration.run import ARTICLE_STATE, Gated, Intake, Run, keep_state
+from flows.orchestration.run import Gated, Intake, Run, read_published
 from flows.orchestration.summary import run_summary
 from flows.publish import plan as publish
 from flows.publish import storage
-from flows.report import artifacts
-from flows.report import page as report
+from flows.report import artifacts, writer
 from flows.resolve import resolver as resolve
 from flows.resolve.stories import StoryIndex
 from flows.validate import contracts
@@ -57,12 +55,7 @@ def extract_task(articles: list[Any], settings: Settings) -> list[dict[str, Any]
 
 @task(**TASK)
 def load_published_task(data_dir: Any) -> tuple[dict[str, list[dict[str, Any]]], StoryIndex]:
-    # Evidence lists stay Arrow (flows/spanlist.py): most of the state's size, rarely read.
-    state = {name: spanlist.rows_from_table(storage.read_table(data_dir, name)) for name in schemas.derived_tables()}
-    articles = storage.read_columns(data_dir, "articles", [*ARTICLE_STATE, "body"])
-    stories = StoryIndex()
-    stories.add_published(articles)
-    return {**state, "articles": keep_state(articles, "articles")}, stories
+    return read_published(data_dir)
 
 
 @task(**TASK)
@@ -72,60 +65,44 @@ def resolve_task(articles: list[Any], extractions: list[Any], published: dict[st
 
 @task(**TASK)
 def to_arrow_task(changes: dict[str, publish.Changes]) -> dict[str, Any]:
-    """Each table's upserts as Arrow, once: validation checks the very table publishing writes.
-    A table whose rows do not fit its schema comes back as the error's text."""
-    return build_tables(changes)
+    """Each table's upserts as Arrow, once: validation checks the very table publishing writes."""
+    return contracts.to_arrow_tables({name: change.upserts for name, change in changes.items()})
 
 
 @task(**TASK)
 def validate_task(tables: dict[str, Any], article_ids: set[str]) -> dict[str, Any]:
-    from flows.validate import expectations as validate  # Great Expectations takes seconds to import: only runs with new articles pay it
+    from flows.validate import expectations  # Great Expectations takes seconds to import: only runs with new articles pay it
 
-    built = {n: t for n, t in tables.items() if not isinstance(t, str)}
-    results = validate.validate_tables(built, contracts.load_contracts(), references={validate.ARTICLE_IDS: article_ids})
-    return {n: results[n] if n in results else validate.unbuildable(n, tables[n]) for n in tables}
+    return expectations.validate_chunk(tables, article_ids)
 
 
 @task(**TASK)
 def publish_task(data_dir: Any, name: str, upserts: Any, deletes: list[str], metadata: dict[str, str]) -> dict[str, Any]:
-    contract = contracts.load_contracts()[name]
-    if upserts.num_rows == 0 and not deletes and storage.current_version(data_dir, name) is not None:
-        return {"version": storage.current_version(data_dir, name), "upserts": 0, "deletes": 0}
-    version = storage.upsert(data_dir, name, upserts, key=contract.primary_key, delete_keys=deletes, metadata=metadata)
-    return {"version": version, "upserts": upserts.num_rows, "deletes": len(deletes)}
+    return storage.commit(data_dir, name, upserts, key=contracts.load_contracts()[name].primary_key, delete_keys=deletes, metadata=metadata)
 
 
 @task(**TASK)
 def data_docs_task(data_dir: Any, key: str, results: dict[str, Any]) -> dict[str, Any]:
-    """Store a chunk's GE results and render their pages; {} for an object store (no Data Docs site)."""
+    """A chunk's GE results stored and their pages rendered; {} for an object store (no Data Docs site)."""
     from flows.validate import datadocs  # Great Expectations: imported only by runs that validate
 
     dirs = storage.data_docs_dirs(data_dir)
-    if dirs is None:
-        return {}  # the results are in the run report
-    stored = datadocs.store_results(results, key, site_dir=dirs[0], store_dir=dirs[1])
-    return {"stored": stored, **datadocs.build_site(stored, site_dir=dirs[0], store_dir=dirs[1], index=False)}
+    return datadocs.render_chunk(results, key, site_dir=dirs[0], store_dir=dirs[1]) if dirs else {}
 
 
 @task(**TASK)
 def data_docs_index_task(data_dir: Any, stored: dict[str, Any]) -> str:
-    """The Data Docs index, once per run: it lists every stored result, so building it per chunk
-    cost more with every chunk and every run. GE builds it with at least one page: one again."""
     from flows.validate import datadocs
 
     dirs = storage.data_docs_dirs(data_dir)
     assert dirs is not None, "results are stored only for a local data dir"
-    table, identifiers = next((t, ids) for t, ids in stored.items() if ids)
-    return str(datadocs.build_site({table: identifiers[:1]}, site_dir=dirs[0], store_dir=dirs[1])["index"])
+    return datadocs.render_index(stored, site_dir=dirs[0], store_dir=dirs[1])
 
 
 @task(**TASK)
 def report_task(data_dir: Any, summary: dict[str, Any]) -> str:
     """Write data/report/index.html and publish the summary and validation table as Prefect artifacts."""
-    rows = {name: storage.read_columns(data_dir, name, columns) for name, columns in report.COLUMNS.items()}
-    history = {name: storage.history(data_dir, name) for name in schemas.publish_order()}
-    html = report.render_run_report(report.ReportData(summary, rows, history), storage.report_dir(data_dir))
-    path = str(storage.write_run_page(data_dir, summary["run_id"], html))
+    path = writer.write_run_report(data_dir, summary)
     create_markdown_artifact(artifacts.render_markdown(summary, path), key="newsflow-run-summary", description="What the run ingested, quarantined and published")
     create_table_artifact(artifacts.validation_rows(summary), key="newsflow-validation", description="Great Expectations results per table")
     return path
@@ -134,17 +111,6 @@ def report_task(data_dir: Any, summary: dict[str, Any]) -> str:
 def _progress(stage: str, done: int, total: int) -> None:
     get_run_logger().info("%s: %d/%d articles", stage, done, total)
     progress.update(stage, done, total)
-
-
-def build_tables(changes: dict[str, publish.Changes]) -> dict[str, Any]:
-    known = contracts.load_contracts()
-    tables: dict[str, Any] = {}
-    for name, change in changes.items():
-        try:
-            tables[name] = contracts.to_arrow(change.upserts, known[name])
-        except (ValueError, TypeError, pa.ArrowException) as error:
-            tables[name] = str(error)
-    return tables
 
 
 def plan(published: dict[str, list[dict[str, Any]]], proposed: resolve.Proposal, new_ids: set[str]) -> dict[str, publish.Changes]:

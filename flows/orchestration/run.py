@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from flows.core import spanlist
+from flows.core import schemas, spanlist
 from flows.core.settings import Settings
 from flows.extract import nlp, workers
 from flows.publish import plan as publish
@@ -31,6 +31,18 @@ Logger = logging.Logger | logging.LoggerAdapter[Any]
 # Columns of published articles that resolution reads. Bodies are read once per run, into the story
 # index (flows/resolve/stories.py: term ids and counts, ~1 KB an article), and not kept.
 ARTICLE_STATE = ["article_id", "content_hash", "story_id", "published_date"]
+
+
+def read_published(data_dir: Any) -> tuple[dict[str, list[Row]], StoryIndex]:
+    """The published state a run resolves against, read once: the derived tables' rows (evidence
+    lists kept as Arrow, flows/core/spanlist.py: most of the state's size, rarely read), the
+    articles' few columns resolution needs, and the story index built from their bodies (which
+    are not kept)."""
+    state = {name: spanlist.rows_from_table(storage.read_table(data_dir, name)) for name in schemas.derived_tables()}
+    articles = storage.read_columns(data_dir, "articles", [*ARTICLE_STATE, "body"])
+    stories = StoryIndex()
+    stories.add_published(articles)
+    return {**state, "articles": keep_state(articles, "articles")}, stories
 
 
 def keep_state(rows: list[Row], name: str) -> list[Row]:
@@ -107,6 +119,9 @@ class Run:
         self.judgement = gate.Judgement(run_id, publish.code_version(), contracts.contracts_version(), dt.datetime.now(dt.UTC))
         self.open_rejections: dict[str, Row] = {}  # rejection_id -> row, while unresolved
         self.processed: set[str] = set()  # articles this run extracted and published
+        # Articles of a chunk with a refused table: not published, but what they gave the tables
+        # that passed is (residue the next run retracts), so later chunks may cite them.
+        self.held_back: set[str] = set()
         self.rejected: list[Row] = []  # this run's rejections, for the summary
 
     def read_intake(self) -> Intake:
@@ -134,8 +149,10 @@ class Run:
         return now
 
     def published_ids(self) -> set[str]:
+        """The article ids a chunk's rows may cite besides its own: the published articles and
+        those held back by an earlier refused chunk of this run."""
         assert self.published is not None, "the published state is read before the first chunk"
-        return {a["article_id"] for a in self.published["articles"]}
+        return {a["article_id"] for a in self.published["articles"]} | self.held_back
 
     def next_results_key(self) -> str:
         """The key of this chunk's stored GE results: the run id, then `<run id>-2`, `-3` ..."""
@@ -213,6 +230,7 @@ class Run:
 
     def record_held_back(self, name: str, gated: Gated) -> None:
         entry, held = self.entry(name), len(gated.changes[name].upserts)
+        self.held_back |= {row["article_id"] for row in gated.changes[name].upserts}
         entry["version"] = storage.current_version(self.settings.data_dir, name)
         entry["held_back"] = entry.get("held_back", 0) + held
         refused = ", ".join(n for n, v in gated.verdicts.items() if v.refused)

@@ -175,6 +175,16 @@ def upsert(
     return DeltaTable(uri).version()
 
 
+def commit(data_dir: Path | str, name: str, rows: pa.Table, *, key: str, delete_keys: Iterable[str], metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Upsert `rows` and delete `delete_keys` in one commit; nothing committed when there is
+    nothing to change and the table exists. The table's version after, and what changed."""
+    deletes = list(delete_keys)
+    if rows.num_rows == 0 and not deletes and current_version(data_dir, name) is not None:
+        return {"version": current_version(data_dir, name), "upserts": 0, "deletes": 0}
+    version = upsert(data_dir, name, rows, key=key, delete_keys=deletes, metadata=metadata)
+    return {"version": version, "upserts": rows.num_rows, "deletes": len(deletes)}
+
+
 def history(data_dir: Path | str, name: str) -> list[dict[str, Any]]:
     """Versions newest first, with commit time, operation, run id and row count after the commit."""
     table = _open(data_dir, name)

@@ -287,3 +287,16 @@ def to_arrow(rows: Sequence[Mapping[str, Any]], contract: TableContract) -> pa.T
         values = [row.get(arrow_field.name) for row in rows]
         columns[arrow_field.name] = list_column(values, arrow_field.type) if is_span_list_type(arrow_field.type) else values
     return pa.Table.from_pydict(columns, schema=schema)
+
+
+def to_arrow_tables(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, pa.Table | str]:
+    """Each table's rows as Arrow, or the error's text when they do not fit its schema (a check
+    of the whole table that fails: validation refuses the table)."""
+    known = load_contracts()
+    tables: dict[str, pa.Table | str] = {}
+    for name, table_rows in rows.items():
+        try:
+            tables[name] = to_arrow(table_rows, known[name])
+        except (ValueError, TypeError, pa.ArrowException) as error:
+            tables[name] = str(error)
+    return tables

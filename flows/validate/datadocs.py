@@ -120,3 +120,16 @@ def page_path(context: Any, site_name: str, identifier: ValidationResultIdentifi
 
 def file_path(url: str) -> str:
     return url.removeprefix("file://")
+
+
+def render_chunk(results: Mapping[str, ValidationResult], key: str, *, site_dir: Path, store_dir: Path) -> dict[str, Any]:
+    """Store a chunk's results and render their pages, without the site index (built once per run)."""
+    stored = store_results(results, key, site_dir=site_dir, store_dir=store_dir)
+    return {"stored": stored, **build_site(stored, site_dir=site_dir, store_dir=store_dir, index=False)}
+
+
+def render_index(stored: Identifiers, *, site_dir: Path, store_dir: Path) -> str:
+    """The site index, once per run: it lists every stored result, so building it per chunk cost
+    more with every chunk and every run. GE builds it with at least one page: one again."""
+    table, identifiers = next((t, ids) for t, ids in stored.items() if ids)
+    return str(build_site({table: identifiers[:1]}, site_dir=site_dir, store_dir=store_dir)["index"])

@@ -43,8 +43,12 @@ def validate_table(
     n_expectations = len(suite.expectations)
 
     exploded = explode_references(frame, contract)
-    if contract.primary_key in frame.columns and len(exploded.columns):  # so a failure names rows by key
+    if contract.primary_key in frame.columns and len(exploded.columns):
+        # A failure names rows by key, so the exploded rows need their row's key, and an index of
+        # their own: GE looks keys up by index label, and a label repeated (a row citing two
+        # articles) would hand back a Series instead of a key.
         exploded[contract.primary_key] = frame[contract.primary_key].reindex(exploded.index).to_numpy()
+        exploded = exploded.reset_index(drop=True)
     reference_suite = build_reference_suite(
         contract, references or {}, name=f"{contract.name}-refs-{token}", exploded=exploded
     )
@@ -97,3 +101,14 @@ def unbuildable(name: str, error: str) -> ValidationResult:
     """The result for a table whose rows could not even be made into its Arrow schema."""
     failure = ExpectationFailure(table=name, expectation="build_table", column=None, severity="critical", unexpected_count=0, sample_ids=[], detail=f"the table could not be built: {error}", rule="build")
     return ValidationResult(table=name, success=False, n_rows=0, n_expectations=0, failures=[failure])
+
+
+def validate_chunk(tables: Mapping[str, pa.Table | str], article_ids: set[str]) -> dict[str, ValidationResult]:
+    """A chunk's tables checked against their contracts; a table that could not be built (its
+    error's text) fails a check of the whole table. `article_ids` are the articles rows may cite
+    besides the chunk's own."""
+    from flows.validate.contracts import load_contracts
+
+    built = {n: t for n, t in tables.items() if not isinstance(t, str)}
+    results = validate_tables(built, load_contracts(), references={ARTICLE_IDS: article_ids})
+    return {n: results[n] if n in results else unbuildable(n, str(tables[n])) for n in tables}

@@ -467,3 +467,14 @@ def test_a_rejected_article_anchors_no_reference(contracts):
     results = validate_tables({"articles": to_arrow(articles, contracts["articles"]), "entities": to_arrow(entities, contracts["entities"])}, contracts)
     assert results["articles"].rejected_rows == {0}
     assert results["entities"].rejected_rows == {0} and not results["entities"].refused
+
+
+def test_an_unknown_reference_in_a_row_citing_several_articles_rejects_that_row(contracts):
+    rows = make_rows("events", 4)
+    for row in rows:
+        row["article_ids"] = [ARTICLE_IDS[0], ARTICLE_IDS[1]]
+        row["evidence"] = [evidence(ARTICLE_IDS[0]), evidence(ARTICLE_IDS[1])]
+    rows[2]["article_ids"] = [ARTICLE_IDS[0], "a_ffffffffffffffff", "a_eeeeeeeeeeeeeeee", ARTICLE_IDS[1]]
+    result = validate_table(to_arrow(rows, contracts["events"]), contracts["events"], references=REFERENCES)
+    failure = find_failure(result, "expect_column_values_to_be_in_set", "article_ids")
+    assert failure.breaks == [(2, "a_ffffffffffffffff"), (2, "a_eeeeeeeeeeeeeeee")] and result.rejected_rows == {2}
