@@ -27,7 +27,7 @@ from typing import Any
 
 import psutil
 
-from bench.corpus import write_corpus
+from bench.corpus import pick_source, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -95,14 +95,14 @@ def cleaned_bodies(corpus: Path, target: Path) -> int:
     return words
 
 
-def build(work: Path, n: int) -> tuple[Path, Path]:
+def build(work: Path, n: int, source: str) -> tuple[Path, Path]:
     """The corpus of n articles, and the same plus n/100 new ones (hard links: no copy)."""
     base, plus = work / "corpus", work / "corpus_plus"
-    write_corpus(base, 0, n)
+    write_corpus(base, 0, n, source)
     plus.mkdir()
     for shard in base.iterdir():
         os.link(shard, plus / shard.name)
-    write_corpus(plus / "new", n, n + max(1, n // 100))
+    write_corpus(plus / "new", n, n + max(1, n // 100), source)
     return base, plus
 
 
@@ -121,7 +121,7 @@ def markdown(r: dict[str, Any]) -> str:
         ("first run on a new Prefect home (4 seeds)", f"{r['seeds_first']['seconds']} s, of which Prefect creates its database", "one-off"),
     ]
     m = r["machine"]
-    head = f"# newsflow bench, N = {r['n']:,}\n\n{r['date']}, {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}; processes = {r['processes']}, chunk size = {r['chunk_size']}, load average before/after full run {r['full']['load_avg']}, raw {r['raw_load_avg']}.\n\n"
+    head = f"# newsflow bench, N = {r['n']:,}, corpus from the {r.get('corpus', 'seeds')}\n\n{r['date']}, {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}; processes = {r['processes']}, chunk size = {r['chunk_size']}, load average before/after full run {r['full']['load_avg']}, raw {r['raw_load_avg']}.\n\n"
     return head + "| measure | value | target |\n| --- | --- | --- |\n" + "".join(f"| {a} | {b} | {c} |\n" for a, b, c in rows)
 
 
@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="spaCy processes for both the run and raw nlp.pipe")
     parser.add_argument("--chunk-size", type=int, default=0, help="articles per task (default: the setting's default)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--source", choices=("auto", "devset", "seeds"), default="auto", help="paragraphs of the dev set's real articles (auto: when ../shared/devset is there) or of the seeds")
     args = parser.parse_args(argv)
     from flows.core.settings import Settings
 
@@ -140,8 +141,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
     try:
-        print(f"building {args.n} articles in {work}", flush=True)
-        base, plus = build(work, args.n)
+        source = pick_source(args.source)
+        print(f"building {args.n} articles from the {source} in {work}", flush=True)
+        base, plus = build(work, args.n, source)
         words = cleaned_bodies(base, work / "bodies.jsonl")
         print("seeds, first run on a new Prefect home ...", flush=True)
         seeds_first = newsflow(ROOT / "seeds", work / "seeds-first", args, env)
@@ -164,6 +166,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     articles = full["summary"]["new_articles"]
     result: dict[str, Any] = {
         "n": args.n,
+        "corpus": source,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "processes": args.processes,
@@ -186,7 +189,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result["ratio"] = round(raw["seconds"] / full["seconds"], 3)  # same articles, so time ratio = throughput ratio
     result["rerun_fraction"] = round(rerun["seconds"] / full["seconds"], 4)
     result["plus_one_fraction"] = round(plus_one["seconds"] / full["seconds"], 4)
-    baseline = RESULTS / "n1000.json"
+    baseline = RESULTS / ("n1000.json" if source == "devset" else f"n1000_{source}.json")  # growth against the same corpus
     if args.n != 1000 and baseline.exists():
         result["rss_growth"] = round(full["peak_rss_mb"] / json.loads(baseline.read_text())["full"]["peak_rss_mb"], 2)
     result["targets"] = {
@@ -199,8 +202,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if "rss_growth" in result:
         result["targets"]["rss_growth"] = result["rss_growth"] <= TARGETS["rss_growth"]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"n{args.n}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (RESULTS / f"n{args.n}.md").write_text(markdown(result), encoding="utf-8")
+    stem = f"n{args.n}" + ("" if source == "devset" else f"_{source}")
+    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / f"{stem}.md").write_text(markdown(result), encoding="utf-8")
     print(markdown(result))
     return result
 
