@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DEVSET ?= ../shared/devset
-SEEDS_EXPECTED ?= ../shared/golden/seeds_expected.json
+SEEDS_EXPECTED ?= tests/data/seeds_expected.json
 
 # Prefect keeps its state in the project and never phones home.
 export PREFECT_HOME ?= $(CURDIR)/.prefect
@@ -15,8 +15,8 @@ help:
 	@echo "make run       set up, then run the pipeline on seeds/ into data/"
 	@echo "make test      set up, then run the test suite"
 	@echo "make test-fast the unit tests only: no real flow, CLI subprocess, server or browser (under a minute)"
-	@echo "make eval      score extraction on DEVSET=$(DEVSET) and on the seeds"
-	@echo "make validate  validate the published tables in data/"
+	@echo "make eval      score extraction on the dev set (DEVSET=$(DEVSET)), then on the seeds (SEEDS_EXPECTED=$(SEEDS_EXPECTED))"
+	@echo "make validate  validate the published tables in data/ (newsflow validate --data data)"
 	@echo "make docs      regenerate docs/tables.md from schemas/"
 	@echo "make bench     throughput/memory benchmark, N=1000 articles (N=10000, N=100000)"
 	@echo "make sweep     full runs at several chunk sizes on one corpus (SWEEP_N=3000)"
