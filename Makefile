@@ -51,7 +51,7 @@ test: $(BIN)/.installed $(ASSETS) $(CHROMIUM)
 	$(BIN)/pytest
 
 # Markers: tests/conftest.py marks e2e (real flow, CLI subprocess, server, browser) and slow.
-test-fast: $(BIN)/.installed
+test-fast: $(BIN)/.installed $(ASSETS)
 	$(BIN)/pytest -m "not e2e and not slow"
 
 eval: $(BIN)/.installed

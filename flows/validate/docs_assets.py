@@ -132,7 +132,7 @@ def make_offline(site_dir: Path, pages: Iterable[Path | str]) -> bool:
     the assets are not installed, the pages left as GE wrote them."""
     source = assets_dir()
     if source is None:
-        _warn_once()
+        warn_missing_assets()
         return False
     site_dir = site_dir.resolve()
     install_assets(site_dir, source)
@@ -145,5 +145,5 @@ def make_offline(site_dir: Path, pages: Iterable[Path | str]) -> bool:
 
 
 @functools.cache
-def _warn_once() -> None:
+def warn_missing_assets() -> None:
     log.warning("Data Docs: their stylesheets and scripts are not installed (`make`, or `npm ci` in the checkout; or set %s to a node_modules folder), so the pages load them from the web", ASSETS_ENV)

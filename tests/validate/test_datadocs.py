@@ -123,7 +123,7 @@ def test_assets_are_copied_once_with_their_licences_and_the_page_rewritten(tmp_p
 
 def test_without_the_assets_the_pages_stay_as_ge_wrote_them_and_one_line_says_why(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv(docs_assets.ASSETS_ENV, str(tmp_path / "nothing"))
-    docs_assets._warn_once.cache_clear()
+    docs_assets.warn_missing_assets.cache_clear()
     page = tmp_path / "index.html"
     page.write_text(PAGE, encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger=docs_assets.__name__):
