@@ -117,9 +117,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not settings.input_path.exists():
         return fail(f"input {settings.input_path} is not a file or directory", 2)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.orchestration.flow import serve_pipeline
+    from flows.orchestration.flow import ServeError, serve_pipeline
 
-    serve_pipeline(settings, args.cron, name=args.name)
+    try:
+        serve_pipeline(settings, args.cron, name=args.name)
+    except ServeError as error:
+        return fail(str(error), 2)
     return 0
 
 
