@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flows.cli.common import fail, settings_from
+from flows.cli.common import fail, input_problem, settings_from
 from flows.core.settings import SETTING_NAMES, Settings
 
 
@@ -18,8 +18,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.orchestration.api_server import ServerError
 
     settings = settings_from(args).settings
-    if not settings.input_path.exists() or not (settings.input_path.is_dir() or settings.input_path.is_file()):
-        return fail(f"input {settings.input_path} is not a file or directory", 2)
+    problem = input_problem(settings.input_path)
+    if problem:
+        return fail(problem, 2)
     try:
         summary = _run_beside_a_server(settings)
     except InputError as error:
@@ -114,8 +115,9 @@ def _print_run(summary: dict[str, Any]) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args).settings
-    if not settings.input_path.exists():
-        return fail(f"input {settings.input_path} is not a file or directory", 2)
+    problem = input_problem(settings.input_path)
+    if problem:
+        return fail(problem, 2)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.orchestration.flow import ServeError, serve_pipeline
 
@@ -133,7 +135,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         print(json.dumps({name: {"value": values[name], "source": resolved.sources[name]} for name in SETTING_NAMES}, indent=2))
         return 0
     print(f"config file: {resolved.config_file or 'none'}")
-    width = max(len(v) for v in values.values())
+    name_width, width = max(map(len, SETTING_NAMES)), max(len(v) for v in values.values())
     for name in SETTING_NAMES:
-        print(f"{name:<11} {values[name]:<{width}}  ({resolved.sources[name]})")
+        print(f"{name:<{name_width}}  {values[name]:<{width}}  ({resolved.sources[name]})")
     return 0
