@@ -22,6 +22,11 @@ def fail(message: str, code: int = 1) -> int:
     return code
 
 
+def warn(message: str) -> None:
+    """One line on stderr about a run that did not fail: it leaves stdout (e.g. --json) as it is."""
+    fail(message, 0)
+
+
 def input_problem(path: Path | str) -> str | None:
     """Why --input cannot be read at all (one line), or None."""
     path = Path(path)

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flows.cli.common import fail, input_problem, settings_from
+from flows.cli.common import fail, input_problem, settings_from, warn
 from flows.core.settings import SETTING_NAMES, Settings
 
 
@@ -33,6 +33,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2, default=str))
     else:
         _print_run(summary)
+    if not summary["documents"]:
+        quarantined = sum(summary["quarantined"].values())
+        found = f"{quarantined} inputs quarantined (see {summary['data']}/quarantine/{summary['run_id']}.jsonl)" if quarantined else "no file in it"
+        warn(f"no readable document in {summary['input']}: {found}; newsflow reads .txt, .jsonl and .html/.htm")
     if not summary["success"]:
         return 1
     return 1 if args.strict and (summary.get("rejected") or {}).get("rows") else 0
