@@ -10,7 +10,7 @@ from pathlib import Path
 from flows.core.records import Quarantined, RawDocument
 from flows.ingest.decode import decode_bytes, sniff_binary
 from flows.ingest.documents import make_document, quarantine, refuse_text
-from flows.ingest.html_text import parse_html
+from flows.ingest.html_page import decode_page, parse_html
 from flows.ingest.jsonl import parse_jsonl
 
 TEXT_SUFFIXES = frozenset({".txt"})
@@ -136,7 +136,8 @@ def ingest_file(path: Path, uri: str, max_bytes: int) -> tuple[list[RawDocument]
         info = path.lstat()
     except OSError as exc:
         return [], [quarantine(uri, "unreadable", f"cannot stat file: {exc.strerror}", 0)]
-    outcome = refuse_file(path, uri, info, max_bytes) or read_text(path, uri, info.st_size, max_bytes)
+    html = path.suffix.lower() in HTML_SUFFIXES
+    outcome = refuse_file(path, uri, info, max_bytes) or read_text(path, uri, info.st_size, max_bytes, html=html)
     if isinstance(outcome, str):
         return parse_text(outcome, path.suffix.lower(), uri, info.st_size)
     return [], [outcome]
@@ -156,8 +157,9 @@ def refuse_file(path: Path, uri: str, info: os.stat_result, max_bytes: int) -> Q
     return None
 
 
-def read_text(path: Path, uri: str, size: int, max_bytes: int) -> str | Quarantined:
-    """The file's decoded text, or why it is not text (unreadable, grown past the limit, binary, undecodable, blank)."""
+def read_text(path: Path, uri: str, size: int, max_bytes: int, *, html: bool = False) -> str | Quarantined:
+    """The file's decoded text (a page's by the charset it declares), or why it is not text
+    (unreadable, grown past the limit, binary, undecodable, blank)."""
     try:
         data = read_bytes(path, max_bytes)
     except OSError as exc:
@@ -167,7 +169,7 @@ def read_text(path: Path, uri: str, size: int, max_bytes: int) -> str | Quaranti
     kind = sniff_binary(data)
     if kind:
         return quarantine(uri, "binary", f"file looks binary ({kind})", size)
-    text = decode_bytes(data)
+    text = decode_page(data) if html else decode_bytes(data)
     if text is None:
         detail = "bytes are not UTF-8, UTF-16/32 with a BOM, or plausible cp1252 text"
         return quarantine(uri, "undecodable", detail, size)
