@@ -306,6 +306,8 @@ def check_serving(cron: str, timeout: float = 5.0) -> str:
     try:
         with urllib.request.urlopen(f"{api.rstrip('/')}/health", timeout=timeout):
             pass
+    except urllib.error.HTTPError:
+        pass  # a server answers, if not at /health (Prefect Cloud's workspace URLs need a key)
     except (urllib.error.URLError, OSError) as error:
         raise ServeError(f"no Prefect server answers at PREFECT_API_URL={api} ({getattr(error, 'reason', error)}); start one with `prefect server start`") from None
     return api
