@@ -40,11 +40,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def call(api: str, path: str, body: dict | None = None) -> dict | list:
+def call(api: str, path: str, body: dict | None = None, attempts: int = 10) -> dict | list:
+    """A request to the server's API; asked again while it answers 503 (its SQLite database busy
+    on a loaded machine: the request changed nothing)."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(f"{api}{path}", data=data, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
+    for attempt in range(attempts):
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            if error.code != 503 or attempt == attempts - 1:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
 
 
 class Processes:
