@@ -71,9 +71,10 @@ def test_eval_paths_that_are_not_there_are_one_line_errors(tmp_path, capsys):
     assert "sources.jsonl" in one_line(capsys.readouterr().err)
 
 
-def test_make_eval_without_the_dev_set_says_so_in_one_line(tmp_path):
-    done = subprocess.run(["make", "--no-print-directory", "eval", f"DEVSET={tmp_path / 'devset'}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode != 0 and done.stdout == ""  # nothing set up, nothing run
+def test_make_eval_without_the_dev_set_says_so_in_one_line_before_setting_up(tmp_path):
+    # -n: make only prints what it would run, so a missing check shows as printed set-up commands, never runs them
+    done = subprocess.run(["make", "-n", "--no-print-directory", "eval", f"DEVSET={tmp_path / 'devset'}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and done.stdout == ""
     assert "dev set" in one_line(done.stderr) and str(tmp_path / "devset") in done.stderr
 
 
