@@ -15,14 +15,32 @@ from pathlib import Path
 from typing import NoReturn
 
 from flows.cli.checks import cmd_eval, cmd_validate
-from flows.cli.common import fail
+from flows.cli.common import default_prefect_home, fail
 from flows.cli.run import cmd_config, cmd_run, cmd_serve
 from flows.cli.tables import cmd_diff, cmd_export, cmd_history, cmd_show, cmd_tables
-from flows.core.schemas import table_order
+from flows.core.schemas import CHECKOUT, table_order
 from flows.core.settings import DEFAULTS, ConfigError, flag_name, setting_help
 
 _RUN_SETTINGS = ("input_path", "data_dir", "model", "processes", "chunk_size", "batch_size", "max_bytes", "lock_timeout", "task_runner", "dask_address")
 _CHOICES = {"task_runner": ("local", "dask")}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error said in one line (the usage itself is `--help`'s)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _count(text: str) -> int:
+    """A non-negative whole number (DataFusion would refuse LIMIT -3 with an optimizer error)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative; give 0 or more")
+    return number
 
 
 def _add_settings(parser: argparse.ArgumentParser, *names: str) -> None:
@@ -34,9 +52,9 @@ def _add_settings(parser: argparse.ArgumentParser, *names: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsflow", description="News articles in, validated and versioned Delta Lake tables out.")
+    parser = _Parser(prog="newsflow", description="News articles in, validated and versioned Delta Lake tables out.")
     sub = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--config", type=Path, help="TOML config file (default: $NEWSFLOW_CONFIG, else ./newsflow.toml if present)")
 
     def command(name: str, help: str, example: str, *settings: str) -> argparse.ArgumentParser:
@@ -68,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = command("show", "print rows of a table, now or as of a past version or time", "newsflow show deals --as-of 0 --where \"amount > 1e9 AND currency = 'USD'\" --limit 5", "data_dir")
     table_arg(show)
     show.add_argument("--as-of", metavar="VERSION|TIMESTAMP", help="a version number (see `newsflow history`) or an ISO date/time, UTC unless it has a zone")
-    show.add_argument("--limit", type=int, default=20, help="at most this many rows, ordered by id (default 20)")
+    show.add_argument("--limit", type=_count, default=20, help="at most this many rows (default 20), in the table's reading order: by its date, else its name, then id")
     show.add_argument("--where", metavar="EXPR", help="SQL predicate over the table's columns (DataFusion SQL), e.g. \"status = 'approved'\" or \"array_length(article_ids) > 1\"")
     show.add_argument("--columns", help="comma-separated columns to print (default: all)")
     show.add_argument("--width", type=int, default=40, help="cut cells longer than this (default 40)")
@@ -100,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     ev = command("eval", "score extraction against gold annotations", "newsflow eval --gold ../shared/devset/gold.jsonl --articles ../shared/devset/articles")
-    ev.add_argument("--gold", type=Path, help="gold.jsonl (dev set) or seeds_expected.json (seeds)")
-    ev.add_argument("--articles", type=Path, help="folder of articles the gold annotates")
+    ev.add_argument("--gold", type=Path, required=True, metavar="FILE", help="gold.jsonl (dev set) or seeds_expected.json (seeds)")
+    ev.add_argument("--articles", type=Path, required=True, metavar="DIR", help="folder of articles the gold annotates")
     ev.add_argument("--sources", type=Path, help="sources.jsonl with url/outlet/published per file (default: next to --gold)")
     ev.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     ev.set_defaults(func=cmd_eval)
@@ -110,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    default_prefect_home(os.environ, CHECKOUT)  # before anything imports Prefect
     try:
         return int(args.func(args))
     except ConfigError as error:

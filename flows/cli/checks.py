@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from flows.cli.common import settings_from
+from flows.cli.common import fail, settings_from
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -52,6 +53,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    problem = _eval_inputs_problem(args.gold, args.articles, args.sources)
+    if problem:
+        return fail(problem, 2)
     from flows.eval.run import run_evaluation
 
     return run_evaluation(args.gold, args.articles, sources=args.sources, json_path=args.json)
+
+
+def _eval_inputs_problem(gold: Path, articles: Path, sources: Path | None) -> str | None:
+    """What is missing of what eval reads, before the pipeline starts; None when all is there."""
+    if not gold.is_file():
+        return f"--gold {gold} is not a file (a dev set's gold.jsonl, or seeds_expected.json)"
+    if not articles.is_dir():
+        return f"--articles {articles} is not a folder (the articles --gold annotates)"
+    if gold.suffix == ".jsonl":
+        feed = sources or gold.parent / "sources.jsonl"
+        if not feed.is_file():
+            return f"--sources {feed} is not a file (a dev set's sources.jsonl, beside gold.jsonl unless --sources names it)"
+    return None

@@ -1,10 +1,12 @@
-"""What every command uses: its settings, resolved from flags, environment and config file, and
-the one line on stderr that reports a user error."""
+"""What every command uses: its settings, resolved from flags, environment and config file, the
+one line on stderr that reports a user error, and where Prefect keeps its state."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import MutableMapping
+from pathlib import Path
 
 from flows.core.settings import SETTING_NAMES, ResolvedSettings, resolve_settings
 
@@ -18,3 +20,25 @@ def settings_from(args: argparse.Namespace) -> ResolvedSettings:
 def fail(message: str, code: int = 1) -> int:
     print(f"newsflow: {message}", file=sys.stderr)
     return code
+
+
+def warn(message: str) -> None:
+    """One line on stderr about a run that did not fail: it leaves stdout (e.g. --json) as it is."""
+    fail(message, 0)
+
+
+def input_problem(path: Path | str) -> str | None:
+    """Why --input cannot be read at all (one line), or None."""
+    path = Path(path)
+    if path.is_dir() or path.is_file():
+        return None
+    what = "does not exist" if not path.exists() else "is not a file or directory"
+    return f"input {path} {what}: give --input a file or folder of .txt, .jsonl or .html articles"
+
+
+def default_prefect_home(environ: MutableMapping[str, str], checkout: Path | None) -> None:
+    """Run from a checkout, newsflow keeps Prefect's state (its temporary server's database, logs,
+    profiles) in the checkout's .prefect/, as `make` does, unless PREFECT_HOME says otherwise; an
+    installed newsflow leaves Prefect's own default, ~/.prefect."""
+    if checkout is not None and not environ.get("PREFECT_HOME"):
+        environ["PREFECT_HOME"] = str(checkout / ".prefect")

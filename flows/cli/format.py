@@ -16,10 +16,11 @@ from typing import Any
 _VERSION = re.compile(r"^\d+$")
 
 
-def parse_as_of(text: str | None) -> int | dt.datetime | None:
+def parse_as_of(text: str | None, label: str = "--as-of") -> int | dt.datetime | None:
     """A table version ("3") or an ISO date/time ("2026-11-22", "2026-11-22T17:15:00+01:00").
 
-    A time without a zone is UTC, like the commit times `newsflow history` prints.
+    A time without a zone is UTC, like the commit times `newsflow history` prints. `label` names
+    what the user gave in the error (the flag, or `diff`'s arguments).
     """
     if text is None:
         return None
@@ -29,8 +30,35 @@ def parse_as_of(text: str | None) -> int | dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"--as-of {text!r} is neither a version number nor an ISO date/time") from None
+        raise ValueError(f"{label} {text!r} is neither a version number nor an ISO date/time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def reading_order(contract: Any) -> tuple[str, ...]:
+    """How a table reads for a person: by its first date or timestamp column (articles by
+    published_date, rejections by rejected_at), else by name when its rows have one (entities),
+    then by primary key, so that rows of one date keep a stable order."""
+    dated = [c.name for c in contract.columns if c.type in ("date", "timestamp")][:1]
+    named = [] if dated else [c.name for c in contract.columns if c.name == "name"]
+    return (*dated, *named, contract.primary_key)
+
+
+_NO_FIELD = re.compile(r"No field named (?:\w+\.)?\"?([^\s\".]+)\"?")
+
+
+def where_hint(message: str, table: str, where: str | None, columns: Sequence[str]) -> str | None:
+    """DataFusion's `No field named approved`, said for a person: after a comparison, most often a
+    string value written without quotes, which SQL reads as a column name; None for other messages."""
+    match = _NO_FIELD.search(message)
+    if not where or not match or match.group(1) in columns:
+        return None
+    word = match.group(1)
+    listed = f"(columns: {', '.join(columns)})"
+    value = re.compile(rf"((?:=|<>|<|>|\bin\s*\(|,)\s*){re.escape(word)}(?![\w'])", re.IGNORECASE)
+    if not value.search(where):
+        return f"cannot read {table}: no column {word} {listed}"
+    quoted = value.sub(lambda m: f"{m.group(1)}'{word}'", where, count=1)
+    return f"cannot read {table}: {word} is not a column; a string value needs single quotes, e.g. --where \"{quoted}\" {listed}"
 
 
 @dataclass
@@ -74,7 +102,10 @@ def format_diff(name: str, old_label: str, new_label: str, diff: TableDiff) -> s
 
 
 def _cell(value: Any, width: int) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    if isinstance(value, dt.datetime | dt.date):  # plainly, not as JSON strings in quotes
+        text = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    else:
+        text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flows.cli.common import fail, settings_from
+from flows.cli.common import fail, input_problem, settings_from, warn
 from flows.core.settings import SETTING_NAMES, Settings
 
 
@@ -18,8 +18,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.orchestration.api_server import ServerError
 
     settings = settings_from(args).settings
-    if not settings.input_path.exists() or not (settings.input_path.is_dir() or settings.input_path.is_file()):
-        return fail(f"input {settings.input_path} is not a file or directory", 2)
+    problem = input_problem(settings.input_path)
+    if problem:
+        return fail(problem, 2)
     try:
         summary = _run_beside_a_server(settings)
     except InputError as error:
@@ -32,6 +33,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2, default=str))
     else:
         _print_run(summary)
+    if not summary["documents"]:
+        quarantined = sum(summary["quarantined"].values())
+        found = f"{quarantined} inputs quarantined (see {summary['data']}/quarantine/{summary['run_id']}.jsonl)" if quarantined else "no file in it"
+        warn(f"no readable document in {summary['input']}: {found}; newsflow reads .txt, .jsonl and .html/.htm")
     if not summary["success"]:
         return 1
     return 1 if args.strict and (summary.get("rejected") or {}).get("rows") else 0
@@ -114,12 +119,16 @@ def _print_run(summary: dict[str, Any]) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args).settings
-    if not settings.input_path.exists():
-        return fail(f"input {settings.input_path} is not a file or directory", 2)
+    problem = input_problem(settings.input_path)
+    if problem:
+        return fail(problem, 2)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.orchestration.flow import serve_pipeline
+    from flows.orchestration.flow import ServeError, serve_pipeline
 
-    serve_pipeline(settings, args.cron, name=args.name)
+    try:
+        serve_pipeline(settings, args.cron, name=args.name)
+    except ServeError as error:
+        return fail(str(error), 2)
     return 0
 
 
@@ -130,7 +139,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         print(json.dumps({name: {"value": values[name], "source": resolved.sources[name]} for name in SETTING_NAMES}, indent=2))
         return 0
     print(f"config file: {resolved.config_file or 'none'}")
-    width = max(len(v) for v in values.values())
+    name_width, width = max(map(len, SETTING_NAMES)), max(len(v) for v in values.values())
     for name in SETTING_NAMES:
-        print(f"{name:<11} {values[name]:<{width}}  ({resolved.sources[name]})")
+        print(f"{name:<{name_width}}  {values[name]:<{width}}  ({resolved.sources[name]})")
     return 0

@@ -40,17 +40,20 @@ def cmd_tables(args: argparse.Namespace) -> int:
     return 0
 
 
-def _query(args: argparse.Namespace, as_of: str | None, **options: Any) -> Any:
-    """The table at --as-of (filtered by --where), or an error message."""
-    from flows.cli.format import parse_as_of
+def _query(args: argparse.Namespace, as_of: str | None, label: str = "--as-of", **options: Any) -> Any:
+    """The table at --as-of (filtered by --where), in reading order, or an error message;
+    `label` names the version or time in the message (a flag, or diff's V1/V2)."""
+    from flows.cli.format import parse_as_of, reading_order, where_hint
     from flows.publish import storage
     from flows.validate import contracts
 
     settings = settings_from(args).settings
-    key = contracts.load_contracts()[args.table].primary_key
+    contract = contracts.load_contracts()[args.table]
     try:
-        table = storage.query_table(settings.data_dir, args.table, parse_as_of(as_of), order_by=key, **options)
-    except (storage.QueryError, storage.VersionNotFoundError, ValueError) as error:  # a bad --where or --as-of: `cannot read deals: ...`
+        table = storage.query_table(settings.data_dir, args.table, parse_as_of(as_of, label), order_by=reading_order(contract), **options)
+    except storage.QueryError as error:  # a bad --where: `cannot read deals: ...`, one line
+        return where_hint(str(error), args.table, options.get("where"), contract.column_names) or str(error)
+    except (storage.VersionNotFoundError, ValueError) as error:  # a bad --as-of
         return str(error)
     return table if table is not None else f"no table {args.table} under {settings.data_dir}/tables"
 
@@ -79,7 +82,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from flows.cli.format import diff_rows, format_diff
     from flows.validate import contracts
 
-    old, new = _query(args, args.v1), _query(args, args.v2)
+    old, new = _query(args, args.v1, "version or time"), _query(args, args.v2, "version or time")
     for table in (old, new):
         if isinstance(table, str):
             return fail(table)

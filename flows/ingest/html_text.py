@@ -1,12 +1,13 @@
-"""HTML pages: visible text (tags, scripts and styles stripped, blocks become paragraphs) and the headline, outlet and date the page names."""
+"""HTML pages by tag stripping: every visible text (tags, scripts and styles stripped, blocks become
+paragraphs) and the headline, outlet and date the page names. The reader html_page.py falls back
+to when trafilatura finds no main text."""
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
 
-from flows.core.records import Quarantined, RawDocument
-from flows.ingest.documents import iso_date, make_document, quarantine, refuse_text
+from flows.ingest.documents import iso_date
 
 # (This module is not called html.py: that name would shadow the standard library's `html` whenever its folder is on sys.path.)
 
@@ -54,17 +55,6 @@ class _HtmlText(HTMLParser):
             self.title.append(data)
         elif not self.skip_depth:
             self.parts.append(re.sub(r"\s+", " ", data))  # HTML collapses source whitespace
-
-
-def parse_html(markup: str, uri: str, size: int) -> tuple[list[RawDocument], list[Quarantined]]:
-    """An HTML page as one document, or quarantined when it shows no text or its text is not an article's."""
-    body, meta = html_to_text(markup)
-    if not body.strip():
-        return [], [quarantine(uri, "no_text", "HTML page has no visible text", size)]
-    refused = refuse_text(uri, body, size, "page text")
-    if refused:
-        return [], [refused]
-    return [make_document(uri, body, meta.get("outlet"), meta.get("published"), meta.get("headline"))], []
 
 
 def html_to_text(markup: str) -> tuple[str, dict[str, str | None]]:

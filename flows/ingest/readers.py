@@ -10,7 +10,7 @@ from pathlib import Path
 from flows.core.records import Quarantined, RawDocument
 from flows.ingest.decode import decode_bytes, sniff_binary
 from flows.ingest.documents import make_document, quarantine, refuse_text
-from flows.ingest.html_text import parse_html
+from flows.ingest.html_page import decode_page, parse_html
 from flows.ingest.jsonl import parse_jsonl
 
 TEXT_SUFFIXES = frozenset({".txt"})
@@ -27,10 +27,11 @@ def ingest_path(path: Path, *, max_bytes: int = 5_000_000) -> tuple[list[RawDocu
     """Read every article under path (a file or a directory, recursively, in sorted order).
 
     Rules: `.txt` is one article; `.jsonl` is one record per line (`text` plus optional `url`,
-    `outlet`, `published`, `headline`); `.html`/`.htm` is turned into text (tags, scripts and
-    styles stripped, `<title>` becomes the headline). Other extensions and hidden entries
-    (name starting with ".") in a directory are ignored. Symlinks found inside the input are
-    never followed but quarantined; the path given is trusted and resolved. Nothing under the
+    `outlet`, `published`, `headline`); `.html`/`.htm` is an article page (its main text, and the
+    title, date, author and url it names). Every other file is quarantined as `unsupported_type`:
+    nothing under the input vanishes, except hidden entries (name starting with "."), which a
+    directory of articles keeps for its tools (.git, .DS_Store). Symlinks found inside the input
+    are never followed but quarantined; the path given is trusted and resolved. Nothing under the
     input raises: bad inputs become Quarantined records with a reason code.
     """
     if not path.exists():
@@ -38,8 +39,7 @@ def ingest_path(path: Path, *, max_bytes: int = 5_000_000) -> tuple[list[RawDocu
     root = path.resolve()
     if root.is_file():
         if root.suffix.lower() not in HANDLED_SUFFIXES:
-            detail = f"{root.suffix or 'no'} extension is not .txt, .jsonl or .html"
-            return [], [quarantine(path.name, "unsupported_type", detail, root.stat().st_size)]
+            return [], [unsupported(path.name, root.suffix, root.stat().st_size)]
         return ingest_file(root, path.name, max_bytes)
     if not root.is_dir():
         raise InputError(f"input path is neither a file nor a directory: {path}")
@@ -100,21 +100,35 @@ def list_files(root: Path) -> tuple[list[Path], list[Quarantined]]:
             continue
         for entry in entries:
             entry_path = Path(entry.path)
-            handled = Path(entry.name).suffix.lower() in HANDLED_SUFFIXES
+            suffix = Path(entry.name).suffix
             if entry.name.startswith("."):
                 continue
             if entry.is_symlink():
-                if handled or entry_path.is_dir():
-                    detail = f"symbolic link to {os.readlink(entry_path)} is not followed"
-                    size = entry_path.lstat().st_size
-                    quarantined.append(quarantine(relative_uri(entry_path, root), "symlink", detail, size))
+                detail = f"symbolic link to {os.readlink(entry_path)} is not followed"
+                quarantined.append(quarantine(relative_uri(entry_path, root), "symlink", detail, entry_path.lstat().st_size))
             elif entry.is_dir(follow_symlinks=False):
                 pending.append(entry_path)
-            elif handled:
+            elif suffix.lower() in HANDLED_SUFFIXES:
                 files.append(entry_path)
+            else:
+                quarantined.append(unsupported(relative_uri(entry_path, root), suffix, _size(entry)))
     files.sort(key=lambda p: relative_uri(p, root))
     quarantined.sort(key=lambda q: q["source_uri"])
     return files, quarantined
+
+
+def unsupported(uri: str, suffix: str, size: int) -> Quarantined:
+    """The record of a file no reader handles."""
+    kind = f"a {suffix} file" if suffix else "a file without an extension"
+    return quarantine(uri, "unsupported_type", f"{kind}: newsflow reads .txt, .jsonl and .html/.htm", size)
+
+
+def _size(entry: os.DirEntry[str]) -> int:
+    try:
+        return entry.stat(follow_symlinks=False).st_size
+    except OSError:
+        return 0
+
 
 def ingest_file(path: Path, uri: str, max_bytes: int) -> tuple[list[RawDocument], list[Quarantined]]:
     """Read one file into documents, or quarantine it."""
@@ -122,7 +136,8 @@ def ingest_file(path: Path, uri: str, max_bytes: int) -> tuple[list[RawDocument]
         info = path.lstat()
     except OSError as exc:
         return [], [quarantine(uri, "unreadable", f"cannot stat file: {exc.strerror}", 0)]
-    outcome = refuse_file(path, uri, info, max_bytes) or read_text(path, uri, info.st_size, max_bytes)
+    html = path.suffix.lower() in HTML_SUFFIXES
+    outcome = refuse_file(path, uri, info, max_bytes) or read_text(path, uri, info.st_size, max_bytes, html=html)
     if isinstance(outcome, str):
         return parse_text(outcome, path.suffix.lower(), uri, info.st_size)
     return [], [outcome]
@@ -142,8 +157,9 @@ def refuse_file(path: Path, uri: str, info: os.stat_result, max_bytes: int) -> Q
     return None
 
 
-def read_text(path: Path, uri: str, size: int, max_bytes: int) -> str | Quarantined:
-    """The file's decoded text, or why it is not text (unreadable, grown past the limit, binary, undecodable, blank)."""
+def read_text(path: Path, uri: str, size: int, max_bytes: int, *, html: bool = False) -> str | Quarantined:
+    """The file's decoded text (a page's by the charset it declares), or why it is not text
+    (unreadable, grown past the limit, binary, undecodable, blank)."""
     try:
         data = read_bytes(path, max_bytes)
     except OSError as exc:
@@ -153,7 +169,7 @@ def read_text(path: Path, uri: str, size: int, max_bytes: int) -> str | Quaranti
     kind = sniff_binary(data)
     if kind:
         return quarantine(uri, "binary", f"file looks binary ({kind})", size)
-    text = decode_bytes(data)
+    text = decode_page(data) if html else decode_bytes(data)
     if text is None:
         detail = "bytes are not UTF-8, UTF-16/32 with a BOM, or plausible cp1252 text"
         return quarantine(uri, "undecodable", detail, size)

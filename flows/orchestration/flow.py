@@ -279,16 +279,65 @@ def run_pipeline(settings: Settings) -> dict[str, Any]:
     return news_pipeline(settings)
 
 
+class ServeError(ValueError):
+    """What keeps `newsflow serve` from serving, in one line: a cron Prefect refuses, no server."""
+
+
+def check_serving(cron: str, timeout: float = 5.0) -> str:
+    """The API URL to serve to, after checking what would otherwise fail later as a traceback: the
+    cron expression (by Prefect's own schedule class, so exactly what its scheduler accepts) and a
+    server that answers (without one, Prefect would register the deployment on a temporary server
+    of this process that no scheduler ever reads)."""
+    import urllib.error
+    import urllib.request
+
+    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.settings import get_current_settings
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=cron)
+    except ValidationError as error:
+        reason = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise ServeError(f"--cron {cron!r} is not a cron schedule ({reason}); e.g. '0 6 * * *' is 06:00 UTC daily") from None
+    api = get_current_settings().api.url
+    if not api:
+        raise ServeError("serve needs a Prefect server: start one with `prefect server start`, then export PREFECT_API_URL=http://127.0.0.1:4200/api")
+    try:
+        with urllib.request.urlopen(f"{api.rstrip('/')}/health", timeout=timeout):
+            pass
+    except urllib.error.HTTPError:
+        pass  # a server answers, if not at /health (Prefect Cloud's workspace URLs need a key)
+    except (urllib.error.URLError, OSError) as error:
+        raise ServeError(f"no Prefect server answers at PREFECT_API_URL={api} ({getattr(error, 'reason', error)}); start one with `prefect server start`") from None
+    return api
+
+
 def serve_pipeline(settings: Settings, cron: str, name: str = "scheduled") -> None:
     """Register the deployment `news_pipeline/<name>` on a cron schedule and run its flow runs
-    from this process until interrupted (against PREFECT_API_URL, e.g. a `prefect server start`)."""
+    from this process until SIGTERM or Ctrl-C (against PREFECT_API_URL, e.g. a `prefect server start`)."""
+    import asyncio
     from dataclasses import asdict
 
-    from prefect import serve
     from prefect.deployments.runner import EntrypointType
+    from prefect.runner import Runner
 
+    class _Runner(Runner):
+        def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+            # Prefect's handler calls stop() inside the event loop, where it only makes the
+            # coroutine astop() ("was never awaited"), then exits mid-loop: stop from the loop instead.
+            print("SIGTERM: stopping", flush=True)
+            self._stopping_task = asyncio.get_running_loop().create_task(self.astop())
+
+    api = check_serving(cron)
     parameters = {"settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()}}
     # A deployment (not flow.serve) makes the runner re-import flows.pipeline for each run; a pickled
     # flow would lose the module globals its `settings: Settings` annotation needs.
     deployment = news_pipeline.to_deployment(name=name, cron=cron, parameters=parameters, entrypoint_type=EntrypointType.MODULE_PATH)
-    serve(deployment)
+    runner = _Runner()  # pauses the schedule when it stops, as `prefect.serve` does
+    runner.add_deployment(deployment)
+    print(f"serving news_pipeline/{name} on cron {cron!r} (UTC) to {api}; stop with Ctrl-C or SIGTERM", flush=True)
+    try:
+        asyncio.run(runner.start())
+    except KeyboardInterrupt:
+        pass

@@ -18,7 +18,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -329,11 +329,12 @@ def open_as_of(data_dir: Path | str, name: str, as_of: int | dt.datetime | None 
             return table
         if isinstance(as_of, int):
             if not 0 <= as_of <= table.version():
-                raise VersionNotFoundError(f"{name} has versions 0 to {table.version()}, not {as_of}")
+                versions = "only version 0" if table.version() == 0 else f"versions 0 to {table.version()}"
+                raise VersionNotFoundError(f"{name} has {versions}, not {as_of} (see newsflow history {name})")
         else:
-            first = min(c["timestamp"] for c in table.history())
-            if as_of < dt.datetime.fromtimestamp(first / 1000, tz=dt.UTC):
-                raise VersionNotFoundError(f"{name} did not exist yet at {as_of.isoformat()}")
+            first = dt.datetime.fromtimestamp(min(c["timestamp"] for c in table.history()) / 1000, tz=dt.UTC)
+            if as_of < first:
+                raise VersionNotFoundError(f"{name} did not exist yet at {as_of.isoformat()}: its first version is of {first.isoformat(timespec='seconds')} (see newsflow history {name})")
         table.load_as_version(as_of)
         return table
 
@@ -345,10 +346,10 @@ def query_table(
     *,
     where: str | None = None,
     limit: int | None = None,
-    order_by: str | None = None,
+    order_by: str | Sequence[str] | None = None,
 ) -> pa.Table | None:
-    """Rows matching a SQL predicate (delta-rs's DataFusion SQL, evaluated as data, never as code);
-    QueryError when the predicate or the table cannot be read."""
+    """Rows matching a SQL predicate (delta-rs's DataFusion SQL, evaluated as data, never as code),
+    ordered by a column or several; QueryError when the predicate or the table cannot be read."""
     table = open_as_of(data_dir, name, as_of)
     if table is None:
         return None
@@ -356,7 +357,7 @@ def query_table(
     if where:
         sql += f" WHERE ({where})"
     if order_by:
-        sql += f' ORDER BY "{order_by}"'
+        sql += " ORDER BY " + ", ".join(f'"{c}"' for c in ([order_by] if isinstance(order_by, str) else order_by))
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     with _reading(name):

@@ -14,7 +14,7 @@ from tests.conftest import SEEDS
 
 def test_missing_input_is_a_one_line_error_with_exit_2(tmp_path, capsys):
     assert main(["run", "--input", str(tmp_path / "nope"), "--data", str(tmp_path / "d")]) == 2
-    assert "not a file or directory" in capsys.readouterr().err
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_validate_without_tables_fails(tmp_path, capsys):

@@ -14,6 +14,11 @@ from flows.publish import storage
 from flows.validate import contracts
 
 
+def reading_order(deal: dict) -> tuple:
+    """Deals as `show` and `export` list them: by announced date (undated last), then id."""
+    return (deal["announced_date"] is None, deal["announced_date"] or "", deal["deal_id"])
+
+
 @pytest.fixture(scope="module")
 def two_versions(seeds_run, tmp_path_factory):
     """The seeds run's tables, then a deals commit that changes one row, deletes one and adds one."""
@@ -46,7 +51,8 @@ def test_tables_says_when_nothing_is_published(tmp_path, capsys):
 
 def test_show_filters_with_sql_and_limits(two_versions, capsys):
     data, rows, _ = two_versions
-    expected = sorted(r["deal_id"] for r in storage.read_rows(data, "deals") if r["amount"] is not None and r["amount"] > 1e8)
+    matching = [r for r in storage.read_rows(data, "deals") if r["amount"] is not None and r["amount"] > 1e8]
+    expected = [r["deal_id"] for r in sorted(matching, key=reading_order)]
     assert expected, "the seeds should have deals with amounts"
     assert main(["show", "deals", "--data", str(data), "--where", "amount > 1e8", "--json", "--limit", "100"]) == 0
     shown = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -115,4 +121,4 @@ def test_export_writes_the_version_asked_for(two_versions, tmp_path, fmt):
     for row in rows:
         assert [e["text"] for e in by_id[row["deal_id"]]["evidence"]] == [e["text"] for e in row["evidence"]]
     if fmt == "parquet":
-        assert back == sorted(rows, key=lambda r: r["deal_id"])
+        assert back == sorted(rows, key=reading_order)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -90,7 +91,7 @@ def test_config_command_prints_values_and_sources(tmp_path, monkeypatch, capsys)
     assert main(["config"]) == 0
     text = capsys.readouterr().out
     assert f"config file: {config}" in text
-    assert "chunk_size  9" in text and "(env NEWSFLOW_CHUNK_SIZE)" in text
+    assert re.search(r"^chunk_size +9 +\(env NEWSFLOW_CHUNK_SIZE\)$", text, re.M), text
 
 
 def test_commands_use_the_config_file(tmp_path, monkeypatch, capsys):

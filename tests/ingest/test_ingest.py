@@ -63,18 +63,31 @@ def test_single_file_uses_its_name_and_keeps_text_unmodified(tmp_path: Path) -> 
     assert docs == [{"source_uri": "one.txt", "text": text, "outlet": None, "published": None, "headline": None}]
 
 
-def test_directory_is_recursive_sorted_and_ignores_other_extensions(tmp_path: Path) -> None:
+def test_directory_is_recursive_sorted_and_quarantines_other_extensions(tmp_path: Path) -> None:
     write(tmp_path / "b.txt", ARTICLE)
     write(tmp_path / "a.txt", ARTICLE)
     write(tmp_path / "sub" / "c.TXT", ARTICLE)
     write(tmp_path / "sub" / "deeper" / "d.txt", ARTICLE)
     write(tmp_path / "notes.md", ARTICLE)
     write(tmp_path / "image.png", b"\x89PNG\r\n\x1a\nxxxx")
-    write(tmp_path / ".hidden.txt", ARTICLE)
+    write(tmp_path / ".hidden.txt", ARTICLE)  # hidden entries belong to tools (.git, .DS_Store)
     docs, quarantined = ingest_path(tmp_path)
-    assert quarantined == []
     assert [d["source_uri"] for d in docs] == ["a.txt", "b.txt", "sub/c.TXT", "sub/deeper/d.txt"]
+    assert reasons(quarantined) == {"image.png": "unsupported_type", "notes.md": "unsupported_type"}
     assert ingest_path(tmp_path) == (docs, quarantined)
+
+
+def test_no_file_vanishes_each_unsupported_one_is_quarantined_with_a_reason(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", "# Notes\n\nSome words.\n")
+    write(tmp_path / "b.pdf", b"%PDF-1.7\n")
+    write(tmp_path / "sub" / "c", ARTICLE)
+    docs, quarantined = ingest_path(tmp_path)
+    assert docs == []
+    assert [(q["source_uri"], q["reason"], q["size_bytes"]) for q in quarantined] == [
+        ("a.md", "unsupported_type", 21), ("b.pdf", "unsupported_type", 9), ("sub/c", "unsupported_type", len(ARTICLE))]
+    details = [q["detail"] for q in quarantined]
+    assert ".md file" in details[0] and ".pdf file" in details[1] and "without an extension" in details[2]
+    assert [c for c in ingest.iter_chunks(tmp_path)] == [([], quarantined)]  # the streaming reader too
 
 
 def test_file_names_with_spaces_and_non_ascii(tmp_path: Path) -> None:
@@ -210,11 +223,12 @@ def test_symlink_pointing_outside_the_root_is_not_followed(tmp_path: Path) -> No
     assert str(outside) in quarantined[0]["detail"]
 
 
-def test_symlink_with_ignored_extension_is_ignored(tmp_path: Path) -> None:
+def test_symlink_with_an_unsupported_extension_is_quarantined_too(tmp_path: Path) -> None:
     write(tmp_path / "target.bin", b"x")
     (tmp_path / "root").mkdir()
     (tmp_path / "root" / "link.bin").symlink_to(tmp_path / "target.bin")
-    assert ingest_path(tmp_path / "root") == ([], [])
+    docs, quarantined = ingest_path(tmp_path / "root")
+    assert docs == [] and reasons(quarantined) == {"link.bin": "symlink"}
 
 
 # --- JSONL ---------------------------------------------------------------------

@@ -39,6 +39,10 @@ def build_inputs(root: Path, outside: Path) -> tuple[dict[str, str], set[str]]:
         "braille.txt": ("⣃⣿⡇ ⠿⣿⣀ ⣤⣶ 42 ## " * 40).encode(),
         "replaced.txt": ("Fin\ufffdnce \ufffd\ufffd min\ufffdster " * 40).encode(),
         "misread.txt": codecs.BOM_UTF16_LE + GOOD.encode(),  # read as UTF-16 it would be CJK at random
+        # Kinds no reader handles: quarantined, never skipped in silence, whatever they hold.
+        "notes.md": f"# Notes\n\n{GOOD}".encode(),
+        "scan.pdf": b"%PDF-1.7\n" + GOOD.encode(),
+        "README": GOOD.encode(),
         "feed.jsonl": "\n".join(
             [
                 json.dumps({"text": GOOD.replace("Monday", "Friday"), "url": "https://example.com/a"}),
@@ -63,6 +67,7 @@ def build_inputs(root: Path, outside: Path) -> tuple[dict[str, str], set[str]]:
         "feed.jsonl#L2": "bad_json", "feed.jsonl#L3": "no_text", "feed.jsonl#L4": "bad_type",
         "link.txt": "symlink", "pipe.txt": "unreadable",
         "braille.txt": "not_text", "replaced.txt": "not_text", "misread.txt": "undecodable",
+        "notes.md": "unsupported_type", "scan.pdf": "unsupported_type", "README": "unsupported_type",
     }
     articles = {"latin1.txt", "utf16.txt", "urdu.txt", "chinese.txt", "page.html", "with spaces.txt",
                 "Rapport d’été 2025.txt", "https://example.com/a"}
@@ -118,3 +123,17 @@ def test_a_whole_input_that_is_not_a_file_or_directory_is_a_one_line_error(tmp_p
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err and str(target) in err
     assert not (tmp_path / "data").exists()
+
+
+def test_a_folder_of_nothing_readable_says_so_and_quarantines_every_file(run_flow, tmp_path, capsys):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("a.md", "b.pdf", "c"):
+        (inputs / name).write_text(GOOD, encoding="utf-8")
+    assert main(["run", "--input", str(inputs), "--data", str(tmp_path / "data"), "--json"]) == 0
+    out, err = capsys.readouterr()
+    summary = json.loads(out)
+    assert summary["documents"] == 0 and summary["quarantined"] == {"unsupported_type": 3}
+    assert len(err.splitlines()) == 1 and f"no readable document in {inputs}: 3 inputs quarantined" in err
+    (quarantine_file,) = (tmp_path / "data" / "quarantine").glob("*.jsonl")
+    assert sorted(json.loads(line)["source_uri"] for line in quarantine_file.read_text(encoding="utf-8").splitlines()) == ["a.md", "b.pdf", "c"]
