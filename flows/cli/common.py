@@ -4,6 +4,8 @@ one line on stderr that reports a user error, and where Prefect keeps its state.
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -25,6 +27,18 @@ def fail(message: str, code: int = 1) -> int:
 def warn(message: str) -> None:
     """One line on stderr about a run that did not fail: it leaves stdout (e.g. --json) as it is."""
     fail(message, 0)
+
+
+def invoked_as(argv0: str | None = None) -> str:
+    """How the user can type newsflow again: `newsflow` when that name on PATH is this script,
+    the script's path as invoked (`.venv/bin/newsflow` after `make run`), else the module form."""
+    argv0 = argv0 if argv0 is not None else sys.argv[0]
+    if Path(argv0).name != "newsflow":
+        return "python -m flows.cli"
+    on_path = shutil.which("newsflow")
+    if on_path and os.path.realpath(on_path) == os.path.realpath(argv0):
+        return "newsflow"
+    return argv0
 
 
 def input_problem(path: Path | str) -> str | None:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flows.cli.common import fail, input_problem, settings_from, warn
+from flows.cli.common import fail, input_problem, invoked_as, settings_from, warn
 from flows.core.settings import SETTING_NAMES, Settings
 
 
@@ -107,14 +107,15 @@ def _print_run(summary: dict[str, Any]) -> None:
             for f in t["validation"]["failures"]:
                 if not f.get("row_level"):
                     print(f"    {f['severity']}: {f['expectation']} on {f['column']}: {f['detail']} (rows {', '.join(map(str, f['sample_ids'][:5]))})")
-    print(f"tables in {summary['data']}/tables; read one with: newsflow show deals --data {summary['data']}")
+    program = invoked_as()
+    print(f"tables in {summary['data']}/tables; read one with: {program} show deals --data {summary['data']}")
     # The last line is the outcome: what was refused, else what the gate kept back.
     refused = [name for name, t in summary["tables"].items() if not t["valid"]]
     line = (summary.get("rejected") or {}).get("line")
     if refused:
         print(f"FAILED: {', '.join(refused)} refused by the gate (their last good versions stay current); the articles of the refused chunks are processed again by the next run")
     elif line:
-        print(f"{line}; see newsflow show rejections --data {summary['data']}")
+        print(f"{line}; see {program} show rejections --data {summary['data']}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

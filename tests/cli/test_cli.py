@@ -70,3 +70,17 @@ cli.entry()
     assert (proc.returncode, proc.stdout) == (3, "buffered"), proc.stderr
     assert (tmp_path / "thread").read_text() == "done" and (tmp_path / "atexit").read_text() == "done"
     assert entry_points(group="console_scripts")["newsflow"].value == "flows.cli.app:entry"
+
+
+def test_the_hint_names_newsflow_as_the_user_can_type_it(tmp_path, monkeypatch):
+    from flows.cli.common import invoked_as
+
+    script = tmp_path / "bin" / "newsflow"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert invoked_as(".venv/bin/newsflow") == ".venv/bin/newsflow"  # not on PATH: the path typed
+    monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")
+    assert invoked_as(str(script)) == "newsflow"  # on PATH: the name
+    assert invoked_as("/usr/lib/python3/pytest") == "python -m flows.cli"

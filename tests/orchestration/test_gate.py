@@ -85,7 +85,7 @@ def test_run_strict_exits_1_when_rows_were_rejected(tight_schemas, tmp_path, cap
     assert main(["run", "--input", str(SEEDS), "--data", str(tmp_path / "data"), "--strict"]) == 1
     out = capsys.readouterr().out.strip().splitlines()
     assert f" rows rejected: deals.amount max {LIMIT} (" in out[-1]
-    assert out[-1].endswith(f"see newsflow show rejections --data {tmp_path / 'data'}")
+    assert out[-1].endswith(f"show rejections --data {tmp_path / 'data'}")
     assert main(["show", "rejections", "--data", str(tmp_path / "data"), "--columns", "table,column,rule"]) == 0
     assert "deals" in capsys.readouterr().out
 
