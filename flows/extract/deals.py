@@ -195,7 +195,7 @@ def _not_a_deal(sent: Span, money: Money) -> bool:
         token = token.head
         if token.pos_ in {"NOUN", "PROPN"}:
             return token.lower_ in heads
-        if token.lower_ in COPULAS:  # "the estimated cost of the mine is $6.6bn"
+        if token.lower_ in COPULAS:  # "the plant's expected cost is $2bn"
             return any(c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ in heads for c in token.children)
         if token.pos_ != "ADP":
             return token.lower_ in verbs

@@ -132,14 +132,14 @@ def test_an_outlet_citing_a_deal_is_no_party():
 def test_approval_still_pending_is_planned_and_a_promise_to_provide_is_announced():
     (pending,) = deals_in("The loan, pending approval by the Asian Development Bank, will provide $1.2 billion to Ghana.")
     assert pending["status"] == "planned"
-    (pledge,) = deals_in("The Japan Bank for International Cooperation has agreed to provide $300 million to Ghana.")
+    (pledge,) = deals_in("Ghana said the Japanese lender JBIC has agreed to provide $300 million for its ports.")
     assert pledge["status"] == "announced"
 
 
 def test_a_sentence_about_the_agreement_takes_the_parties_of_the_lede():
     body = (
         "Ghana and the International Monetary Fund have reached a staff-level agreement on a new programme. "
-        "The agreement is set to unlock around $1.2 billion in financial assistance."
+        "Once approved, the agreement would release some $1.2 billion of support for the budget."
     )
     (deal,) = [d for d in deals_in(body) if d["amount"]]
     assert {"Ghana", "International Monetary Fund"} <= set(deal["parties"])
@@ -192,7 +192,7 @@ def test_amounts_convert_to_usd_with_the_fx_table_version():
 def test_parts_in_later_sentences_point_at_the_total_they_add_up_to():
     body = (
         "The World Bank approved a $700 million package for Ghana on Monday. "
-        "The International Finance Corporation will provide a $400 million loan. "
+        "Of that, a $400 million loan comes from the International Finance Corporation. "
         "The remaining $300 million loan will come from the International Development Association."
     )
     deals = {d["amount"]: d for d in deals_in(body)}
@@ -200,7 +200,7 @@ def test_parts_in_later_sentences_point_at_the_total_they_add_up_to():
 
 
 def test_two_amounts_of_one_sentence_are_not_parts_unless_they_add_up():
-    body = "The Export-Import Bank has committed $1 billion, while the Japan Bank for International Cooperation will provide $300 million."
+    body = "The Export-Import Bank has committed $1 billion to the port, and JBIC has offered $300 million for the road."
     assert all(d["part_of"] is None for d in deals_in(body))
 
 
