@@ -1,6 +1,8 @@
-"""The spaCy pipeline: the configured model, a gazetteer ruler before its NER and a fixer after it.
+"""The spaCy pipeline: the configured model, then the gazetteer (flows/extract/gazetteer.py) and a
+label fixer after its NER.
 
-Rules live in flows/rules/*.yaml; this module only turns them into spaCy components.
+Rules live in flows/rules/*.yaml and world knowledge in flows.core.world; this module only turns
+them into spaCy components.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from flows.core.rules import load_rules
+from flows.extract import gazetteer  # noqa: F401  (registers the newsflow_gazetteer factory)
 
 # Components the extractors never read: skipping them is free throughput.
 UNUSED_COMPONENTS = ["lemmatizer"]
@@ -33,22 +36,6 @@ def is_entity_name(text: str) -> bool:
     without a letter (decoded binary, "2024", "⣃"), not a bare social platform ("posted on X")."""
     stripped = text.strip()
     return len(stripped) >= 2 and any(c.isalpha() for c in stripped) and stripped not in _platforms()
-
-
-def gazetteer_patterns(nlp: Language, gazetteer: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """entity_ruler patterns for every name and alias; acronyms match their exact case only."""
-    patterns = []
-    for entry in (e for e in gazetteer if e.get("ruler", True)):
-        names = [] if entry.get("ruler") == "aliases" else [entry["name"]]
-        for surface in [*names, *entry.get("aliases", [])]:
-            if surface.lower().startswith("the "):
-                continue
-            tokens = [t.text for t in nlp.make_doc(surface)]
-            exact = len(tokens) == 1
-            attr = "ORTH" if exact else "LOWER"
-            pattern = [{attr: t if exact else t.lower()} for t in tokens]
-            patterns.append({"label": entry["type"], "pattern": pattern, "id": entry["name"]})
-    return patterns
 
 
 def _followed_by(span: Span, words: set[str], window: int = 3) -> bool:
@@ -81,7 +68,6 @@ class EntityFixer:
         self.adjective_suffixes = {w.lower() for w in rules["adjective_suffixes"]}
         self.title_words = {w.lower() for t in [*rules["titles"], *rules["person_titles"]] for w in t.split()} - {"of", "the"}
         self.capital_titles = {w for w in rules["person_titles"] if w[:1].isupper()} - {"General", "Major"}
-        self.places = {e["name"]: e for e in load_rules("gazetteer") if e.get("ruler", True) is False}
         self.currencies = {c.lower() for c in load_rules("money")["currencies"] if c.isalpha()}
 
     def relabel(self, span: Span) -> str:
@@ -191,7 +177,7 @@ class EntityFixer:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [s for s in doc.ents if s.text not in self.not_entities]
-        for extra in self.defined_acronyms(doc) + self.named_orgs(doc) + self.titled_people(doc) + self.known_places(doc):
+        for extra in self.defined_acronyms(doc) + self.named_orgs(doc) + self.titled_people(doc):
             inside = [s for s in spans if s.start >= extra.start and s.end <= extra.end]
             clash = [s for s in spans if s.start < extra.end and extra.start < s.end and s not in inside]
             if not clash and not any(s.start == extra.start and s.end == extra.end for s in inside):
@@ -221,11 +207,6 @@ class EntityFixer:
             start -= 1
         return start
 
-    def known_places(self, doc: Doc) -> list[Span]:
-        """Capitals the model left untagged ("Kyiv signed ..."); kept out of the ruler so that
-        "Washington Post" stays one organisation."""
-        return [Span(doc, t.i, t.i + 1, label="GPE") for t in doc if not t.ent_type_ and t.text in self.places]
-
 
 def _join_people(spans: list[Span], labels: list[str]) -> tuple[list[Span], list[str]]:
     """Adjacent person spans are one name ("Bilal" + "bin Saqib"); a two- or three-word name listed
@@ -250,7 +231,7 @@ _LOADING = threading.Lock()  # a warm-up thread and a task may ask at once: load
 
 
 def load_pipeline(model: str) -> Language:
-    """The model with the gazetteer ruler before NER and the fixer after; cached per process."""
+    """The model with the gazetteer and the fixer after its NER; cached per process."""
     with _LOADING:
         return _load_pipeline(model)
 
@@ -263,9 +244,8 @@ def loaded_pipelines() -> int:
 @functools.cache
 def _load_pipeline(model: str) -> Language:
     nlp = spacy.load(model, exclude=UNUSED_COMPONENTS)
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
-    ruler.add_patterns(gazetteer_patterns(nlp, load_rules("gazetteer")))
-    nlp.add_pipe("newsflow_entity_fixer", after="ner")
+    nlp.add_pipe("newsflow_gazetteer", after="ner")
+    nlp.add_pipe("newsflow_entity_fixer", after="newsflow_gazetteer")
     return nlp
 
 

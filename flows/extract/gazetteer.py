@@ -1,0 +1,144 @@
+"""The gazetteer component: known names matched as phrases after the model's NER.
+
+Patterns are data (`phrases()`): the entries of rules/gazetteer.yaml (lenders, agencies, firms,
+outlets) and, from flows.core.world, every country's names, acronyms and demonyms and every
+capital. Two PhraseMatchers, built once when the pipeline is loaded (once per process), find them:
+one on LOWER (names, demonyms; a match must not start lower-case, so "turkey" the bird stays one),
+one on ORTH for acronyms and one-word rule names ("US", "UAE", "DFC"). A match's canonical name
+goes to the span's id (`ent_id_`), which find_mentions passes on as `canonical_hint`.
+
+Running after NER lets the model keep the longer names it found ("Bank of Japan", "Turkish
+Airlines"), while the gazetteer:
+- puts rule names in place of whatever NER made of their words (they are curated, longest first);
+- types a country or capital GPE when NER gave its exact span another label or none ("Benin" as a
+  person, "Uzbekistan" as an organisation), and a capital only from GPE, LOC, ORG or nothing;
+- marks a demonym NORP with its country ("Turkish" -> Turkey), unless several states share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from flows.core import world
+from flows.core.rules import load_rules
+
+# Which source wins when two claim the same surface.
+PRIORITY = {"rule": 0, "country": 1, "capital": 2, "demonym": 3}
+CAPITAL_FROM = {"GPE", "LOC", "ORG", ""}  # a capital named like a person ("Victoria") stays one
+GLUE = {"'s", "’s", "-", "–", "/"}
+NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    label: str  # GPE, NORP, ORG ...
+    canonical: str  # the name resolve publishes: the rule entry's name, the country's name
+    kind: str  # rule, country, capital, demonym
+    exact: bool  # matched in exact case (acronyms, one-word rule names)
+
+
+def phrases() -> list[Phrase]:
+    """Every phrase the component matches, one per surface (the PRIORITY source wins)."""
+    found: list[Phrase] = []
+    for entry in load_rules("gazetteer"):
+        if "name" not in entry or "type" not in entry or entry.get("ruler", True) is False:
+            continue
+        names = [] if entry.get("ruler") == "aliases" else [entry["name"]]
+        for surface in [*names, *entry.get("aliases", [])]:
+            if not surface.lower().startswith("the "):
+                found.append(Phrase(surface, entry["type"], entry["name"], "rule", " " not in surface.strip()))
+    for country in world.countries():
+        found += [Phrase(n, "GPE", country.name, "country", False) for n in country.names]
+        found += [Phrase(a, "GPE", country.name, "country", True) for a in country.acronyms]
+        found += [Phrase(d, "NORP", country.name, "demonym", False) for d in country.demonyms]
+        if country.capital is not None:
+            found += [Phrase(n, "GPE", country.capital.name, "capital", False) for n in country.capital.names]
+    best: dict[tuple[bool, str], Phrase] = {}
+    for phrase in found:
+        key = (phrase.exact, phrase.text if phrase.exact else phrase.text.lower())
+        if key not in best or PRIORITY[phrase.kind] < PRIORITY[best[key].kind]:
+            best[key] = phrase
+    lowered = {text for exact, text in best if not exact}
+    # An exact-case phrase whose words a case-insensitive one already covers adds nothing.
+    return [p for (exact, text), p in best.items() if not exact or text.lower() not in lowered or p.kind == "rule"]
+
+
+def _same_name(ent: Span, span: Span) -> bool:
+    """NER's span is the phrase, give or take an article and a possessive ("the United States's")."""
+    if not (ent.start <= span.start and span.end <= ent.end):
+        return False
+    extra = [t for t in (*ent.doc[ent.start : span.start], *ent.doc[span.end : ent.end])]
+    return all(t.lower_ in {"the", "'s", "’s"} or t.is_punct for t in extra)
+
+
+@Language.factory("newsflow_gazetteer")
+def make_gazetteer(nlp: Language, name: str) -> "Gazetteer":
+    return Gazetteer(nlp, phrases())
+
+
+class Gazetteer:
+    def __init__(self, nlp: Language, patterns: list[Phrase]) -> None:
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.info: dict[int, Phrase] = {}
+        titles = load_rules("titles")
+        self.org_suffixes = {w.lower() for w in titles["org_suffixes"]}
+        self.programme_words = {w.lower() for w in titles["programme_words"]}
+        for matcher, group in ((self.lower, [p for p in patterns if not p.exact]), (self.exact, [p for p in patterns if p.exact])):
+            docs = list(nlp.tokenizer.pipe(p.text for p in group))
+            for phrase, doc in zip(group, docs):
+                key = f"{phrase.kind}:{phrase.label}:{phrase.text}"
+                self.info[nlp.vocab.strings.add(key)] = phrase
+                matcher.add(key, [doc])
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches = [m for m in self.lower(doc) if not doc[m[1]].is_lower] + list(self.exact(doc))
+        if not matches:
+            return doc
+        # Highest priority first: filter_spans keeps the first of equal spans, the longest of overlapping ones.
+        found = sorted(((self.info[key], start, end) for key, start, end in matches), key=lambda m: PRIORITY[m[0].kind])
+        kind_at: dict[tuple[int, int], str] = {}
+        for phrase, start, end in found:
+            kind_at.setdefault((start, end), phrase.kind)
+        spans = filter_spans([Span(doc, start, end, label=p.label, span_id=doc.vocab.strings.add(p.canonical)) for p, start, end in found])
+        ents = list(doc.ents)
+        for span in spans:
+            kind = kind_at[(span.start, span.end)]
+            overlap = [e for e in ents if e.start < span.end and span.start < e.end]
+            same = next((e for e in overlap if _same_name(e, span)), None)
+            wider = next((e for e in overlap if e is not same and e.start <= span.start and span.end <= e.end), None)
+            if same is None and wider is None and any(not (span.start <= e.start and e.end <= span.end) for e in overlap):
+                if kind != "rule":
+                    continue  # NER's name crosses the phrase: its reading wins
+            elif wider is not None and not (_glued(wider, span) and self.splittable(wider)):
+                # NER saw a longer name around the phrase: "Bank of Japan", "Turkish Airlines",
+                # "Asian Development Bank Institute"; a rule name wins unless an organisation word
+                # ends that longer name ("Board of Afreximbank" is Afreximbank's, "Finnvera Oyj" Finnvera).
+                if kind != "rule" or wider.end > span.end and wider[-1].lower_ in self.org_suffixes:
+                    continue
+            elif kind == "capital" and same is not None and same.label_ not in CAPITAL_FROM:
+                continue
+            ents = [e for e in ents if e not in overlap] + [span]
+        doc.ents = sorted(ents, key=lambda e: e.start)
+        return doc
+
+
+    def splittable(self, ent: Span) -> bool:
+        """A name NER may have glued together; an agreement or programme named after its members
+        ("the United States-Mexico-Canada Agreement") stays whole."""
+        return ent.label_ in NAMES and ent[-1].lower_ not in self.programme_words
+
+
+def _glued(ent: Span, span: Span) -> bool:
+    """NER glued the phrase to its neighbour with a possessive, a hyphen or a slash: "Türkiye's
+    Investment Office", "Pak-US", "WASHINGTON/ISLAMABAD": the phrase is a name of its own."""
+    doc = ent.doc
+    before = doc[span.start - 1].text if span.start > ent.start else ""
+    after = doc[span.end].text if span.end < ent.end else ""
+    return bool({before, after} & GLUE)
