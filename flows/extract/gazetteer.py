@@ -17,12 +17,12 @@ Airlines"), while the gazetteer:
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from flows.core import world
 from flows.core.rules import load_rules
@@ -69,6 +69,18 @@ def phrases() -> list[Phrase]:
     return [p for (exact, text), p in best.items() if not exact or text.lower() not in lowered or p.kind == "rule"]
 
 
+def _longest_first(matches: list[tuple[int, int, int]], info: dict[int, Phrase]) -> list[tuple[int, int, int]]:
+    """Matches that do not overlap: the longest first, then the earliest, then the PRIORITY source."""
+    ranked = sorted(matches, key=lambda m: (m[1] - m[2], m[1], PRIORITY[info[m[0]].kind]))
+    taken: set[int] = set()
+    kept = []
+    for key, start, end in ranked:
+        if not taken.intersection(range(start, end)):
+            taken.update(range(start, end))
+            kept.append((key, start, end))
+    return kept
+
+
 def _same_name(ent: Span, span: Span) -> bool:
     """NER's span is the phrase, give or take an article and a possessive ("the United States's")."""
     if not (ent.start <= span.start and span.end <= ent.end):
@@ -87,6 +99,7 @@ class Gazetteer:
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.info: dict[int, Phrase] = {}
+        self.ids: dict[int, int] = {}  # match key -> the hash of its canonical name (the span's id)
         titles = load_rules("titles")
         self.org_suffixes = {w.lower() for w in titles["org_suffixes"]}
         self.programme_words = {w.lower() for w in titles["programme_words"]}
@@ -95,39 +108,46 @@ class Gazetteer:
             for phrase, doc in zip(group, docs):
                 key = f"{phrase.kind}:{phrase.label}:{phrase.text}"
                 self.info[nlp.vocab.strings.add(key)] = phrase
+                self.ids[nlp.vocab.strings.add(key)] = nlp.vocab.strings.add(phrase.canonical)
                 matcher.add(key, [doc])
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = [m for m in self.lower(doc) if not doc[m[1]].is_lower] + list(self.exact(doc))
+        matches = [m for m in self.lower(doc) if not doc[m[1]].is_lower] + self.exact(doc)
         if not matches:
             return doc
-        # Highest priority first: filter_spans keeps the first of equal spans, the longest of overlapping ones.
-        found = sorted(((self.info[key], start, end) for key, start, end in matches), key=lambda m: PRIORITY[m[0].kind])
-        kind_at: dict[tuple[int, int], str] = {}
-        for phrase, start, end in found:
-            kind_at.setdefault((start, end), phrase.kind)
-        spans = filter_spans([Span(doc, start, end, label=p.label, span_id=doc.vocab.strings.add(p.canonical)) for p, start, end in found])
-        ents = list(doc.ents)
-        for span in spans:
-            kind = kind_at[(span.start, span.end)]
-            overlap = [e for e in ents if e.start < span.end and span.start < e.end]
-            same = next((e for e in overlap if _same_name(e, span)), None)
-            wider = next((e for e in overlap if e is not same and e.start <= span.start and span.end <= e.end), None)
-            if same is None and wider is None and any(not (span.start <= e.start and e.end <= span.end) for e in overlap):
-                if kind != "rule":
-                    continue  # NER's name crosses the phrase: its reading wins
-            elif wider is not None and not (_glued(wider, span) and self.splittable(wider)):
-                # NER saw a longer name around the phrase: "Bank of Japan", "Turkish Airlines",
-                # "Asian Development Bank Institute"; a rule name wins unless an organisation word
-                # ends that longer name ("Board of Afreximbank" is Afreximbank's, "Finnvera Oyj" Finnvera).
-                if kind != "rule" or wider.end > span.end and wider[-1].lower_ in self.org_suffixes:
-                    continue
-            elif kind == "capital" and same is not None and same.label_ not in CAPITAL_FROM:
-                continue
-            ents = [e for e in ents if e not in overlap] + [span]
-        doc.ents = sorted(ents, key=lambda e: e.start)
+        ents = list(doc.ents)  # NER's: sorted, none overlapping
+        ends = [e.end for e in ents]
+        removed: set[int] = set()
+        added = []
+        for key, start, end in _longest_first(matches, self.info):
+            phrase = self.info[key]
+            i = bisect.bisect_right(ends, start)
+            overlap = []
+            while i < len(ents) and ents[i].start < end:
+                if i not in removed:
+                    overlap.append(i)
+                i += 1
+            if self.accepts(phrase, doc[start:end], [ents[j] for j in overlap]):
+                removed.update(overlap)
+                added.append(Span(doc, start, end, label=phrase.label, span_id=self.ids[key]))
+        if added:
+            doc.ents = sorted([e for j, e in enumerate(ents) if j not in removed] + added, key=lambda e: e.start)
         return doc
 
+    def accepts(self, phrase: Phrase, span: Span, overlap: list[Span]) -> bool:
+        """Does the phrase replace the NER spans it overlaps (or fill a gap when there are none)?"""
+        if not overlap:
+            return True
+        same = next((e for e in overlap if _same_name(e, span)), None)
+        wider = next((e for e in overlap if e is not same and e.start <= span.start and span.end <= e.end), None)
+        if same is None and wider is None and any(not (span.start <= e.start and e.end <= span.end) for e in overlap):
+            return phrase.kind == "rule"  # NER's name crosses the phrase: its reading wins, unless a rule's
+        if wider is not None and not (_glued(wider, span) and self.splittable(wider)):
+            # NER saw a longer name around the phrase: "Bank of Japan", "Turkish Airlines",
+            # "Asian Development Bank Institute"; a rule name wins unless an organisation word
+            # ends that longer name ("Board of Afreximbank" is Afreximbank's, "Finnvera Oyj" Finnvera).
+            return phrase.kind == "rule" and not (wider.end > span.end and wider[-1].lower_ in self.org_suffixes)
+        return not (phrase.kind == "capital" and same is not None and same.label_ not in CAPITAL_FROM)
 
     def splittable(self, ent: Span) -> bool:
         """A name NER may have glued together; an agreement or programme named after its members
