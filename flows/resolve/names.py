@@ -94,7 +94,10 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
             name = clean_name(acronyms.get(m["text"], acronyms.get(name, name)), label)
         elif label == "PERSON" and len(name.split()) == 1:
             same = [p for p in full_people if name_key(p.split()[-1]) == name_key(name)]
-            if same:
+            # Where the family name comes first ("Xi" of "Xi Jinping") or the short form is the
+            # given name ("Anwar" of "Anwar Ibrahim"): the one full name that starts with it.
+            same = same or list(dict.fromkeys(p for p in full_people if name_key(p.split()[0]) == name_key(name)))
+            if same and (len(same) == 1 or name_key(same[0].split()[-1]) == name_key(name)):
                 name = same[0]
         elif label == "ORG":  # "World Liberty" is the "World Liberty Financial" the article names
             longer = [o for o in orgs if o.startswith(name + " ") and all(w.lower() in suffixes for w in o[len(name) + 1 :].split())]

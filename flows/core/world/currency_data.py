@@ -71,7 +71,7 @@ def build_currencies(alpha3_of: dict[str, str]) -> list[Currency]:
     result = []
     for iso in pycountry.currencies:
         code = iso.alpha_3
-        if code in funds:
+        if code in funds and not code.startswith("X"):  # ISO's X block (SDR, gold) is supranational, no fund
             continue
         name = english.currencies.get(code) or iso.name
         plural = get_currency_name(code, count=2, locale="en")
