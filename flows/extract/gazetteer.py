@@ -10,8 +10,10 @@ goes to the span's id (`ent_id_`), which find_mentions passes on as `canonical_h
 Running after NER lets the model keep the longer names it found ("Bank of Japan", "Turkish
 Airlines"), while the gazetteer:
 - puts rule names in place of whatever NER made of their words (they are curated, longest first);
-- types a country or capital GPE when NER gave its exact span another label or none ("Benin" as a
-  person, "Uzbekistan" as an organisation), and a capital only from GPE, LOC, ORG or nothing;
+- types a country, capital or city (GeoNames', 100,000 people or more) GPE when NER gave its
+  exact span another label ("Benin" as a person, "Uzbekistan" as an organisation) or none (a city
+  then only when tagged a proper noun); a lone word that is also the given or family name of a
+  person in the text goes back to that person in the fixer;
 - marks a demonym NORP with its country ("Turkish" -> Turkey), unless several states share it.
 """
 
@@ -28,8 +30,8 @@ from flows.core import world
 from flows.core.rules import load_rules
 
 # Which source wins when two claim the same surface.
-PRIORITY = {"rule": 0, "country": 1, "capital": 2, "demonym": 3}
-CAPITAL_FROM = {"GPE", "LOC", "ORG", ""}  # a capital named like a person ("Victoria") stays one
+PRIORITY = {"rule": 0, "country": 1, "capital": 2, "city": 3, "demonym": 4}
+PLACES = {"capital", "city"}
 GLUE = {"'s", "’s", "-", "–", "/"}
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 
@@ -59,6 +61,8 @@ def phrases() -> list[Phrase]:
         found += [Phrase(d, "NORP", country.name, "demonym", False) for d in country.demonyms]
         if country.capital is not None:
             found += [Phrase(n, "GPE", country.capital.name, "capital", False) for n in country.capital.names]
+    for city in world.cities():
+        found += [Phrase(n, "GPE", city.name, "city", True) for n in city.names]  # in their case: "INA" is no "Ina"
     best: dict[tuple[bool, str], Phrase] = {}
     for phrase in found:
         key = (phrase.exact, phrase.text if phrase.exact else phrase.text.lower())
@@ -136,8 +140,8 @@ class Gazetteer:
 
     def accepts(self, phrase: Phrase, span: Span, overlap: list[Span]) -> bool:
         """Does the phrase replace the NER spans it overlaps (or fill a gap when there are none)?"""
-        if not overlap:
-            return True
+        if not overlap:  # a city NER did not see must read as a proper name: not "Reading the report"
+            return phrase.kind not in PLACES or all(t.pos_ == "PROPN" for t in span)
         same = next((e for e in overlap if _same_name(e, span)), None)
         wider = next((e for e in overlap if e is not same and e.start <= span.start and span.end <= e.end), None)
         if same is None and wider is None and any(not (span.start <= e.start and e.end <= span.end) for e in overlap):
@@ -147,7 +151,7 @@ class Gazetteer:
             # "Asian Development Bank Institute"; a rule name wins unless an organisation word
             # ends that longer name ("Board of Afreximbank" is Afreximbank's, "Finnvera Oyj" Finnvera).
             return phrase.kind == "rule" and not (wider.end > span.end and wider[-1].lower_ in self.org_suffixes)
-        return not (phrase.kind == "capital" and same is not None and same.label_ not in CAPITAL_FROM)
+        return True
 
     def splittable(self, ent: Span) -> bool:
         """A name NER may have glued together; an agreement or programme named after its members

@@ -230,8 +230,8 @@ class EntityFixer:
         spans = sorted(filter_spans([r for r in map(self.repair, spans) if r is not None]), key=lambda s: s.start)
         labels = [self.relabel(s) for s in spans]
         spans, labels = _join_people(spans, labels)
-        # A lone word that is the surname of a person named in the document is that person.
-        surnames = {s[-1].text for s, label in zip(spans, labels) if label == "PERSON" and len(s) > 1}
+        # A lone word that is the given or family name of a person named in the document is that person.
+        surnames = {t.text for s, label in zip(spans, labels) if label == "PERSON" and len(s) > 1 for t in (s[0], s[-1])}
         labels = ["PERSON" if len(s) == 1 and text(s) in surnames and label in {"GPE", "ORG", "NORP"} else label for s, label in zip(spans, labels)]
         # One label per surface in a document: the model often types the same name two ways.
         votes: dict[str, Counter[str]] = {}

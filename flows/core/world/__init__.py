@@ -31,7 +31,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flows.core.world.country_data import Country, Place, build_countries, fold, surface_key
+from flows.core.world.country_data import Country, Place, build_countries, fold, read_cities, surface_key
 from flows.core.world.currency_data import Currency, build_currencies
 
 __all__ = [
@@ -39,7 +39,9 @@ __all__ = [
     "Currency",
     "Place",
     "World",
+    "CITY_POPULATION",
     "capital_of",
+    "cities",
     "countries",
     "country_by_code",
     "country_by_demonym",
@@ -50,6 +52,8 @@ __all__ = [
     "currencies_by_symbol",
     "currency_by_code",
     "currency_of",
+    "money",
+    "places_named",
     "demonym_of",
     "surface_key",
     "tables",
@@ -66,6 +70,13 @@ class World:
     by_acronym: dict[str, Country]  # exact text
     by_demonym: dict[str, Country]
     by_capital: dict[str, Country]
+
+
+@dataclass(frozen=True)
+class Money:
+    """The currency tables and their indexes, built once (`money()`), apart from the countries':
+    the spaCy workers need only those."""
+
     currencies: tuple[Currency, ...]
     currency_codes: dict[str, Currency]
     by_symbol: dict[str, tuple[Currency, ...]]
@@ -92,7 +103,13 @@ def tables() -> World:
         if country.capital is not None:
             for name in country.capital.names:
                 by_capital.setdefault(surface_key(name), country)
-    money = tuple(build_currencies({c.alpha2: c.alpha3 for c in everything}))
+    return World(countries=everything, by_code=by_code, by_name=by_name, by_acronym=by_acronym, by_demonym=by_demonym, by_capital=by_capital)
+
+
+@functools.cache
+def money() -> Money:
+    """The currency tables of this process, built on first use."""
+    money = tuple(build_currencies({c.alpha2: c.alpha3 for c in countries()}))
     symbols: dict[str, list[Currency]] = defaultdict(list)
     words: dict[str, list[Currency]] = defaultdict(list)
     for currency in money:
@@ -101,18 +118,39 @@ def tables() -> World:
         for name in currency.names:
             words[surface_key(name)].append(currency)
             words[surface_key(name.split()[-1])].append(currency)
-    return World(
-        countries=everything,
-        by_code=by_code,
-        by_name=by_name,
-        by_acronym=by_acronym,
-        by_demonym=by_demonym,
-        by_capital=by_capital,
+    return Money(
         currencies=money,
         currency_codes={c.code: c for c in money},
         by_symbol={s: _ranked(cs, lambda c, s=s: c.symbols.index(s)) for s, cs in symbols.items()},
         by_currency_word={w: _ranked(cs, lambda c: 0) for w, cs in words.items()},
     )
+
+
+# Cities the pipeline knows by name: GeoNames' of this population or more (a few thousand).
+CITY_POPULATION = 100_000
+
+
+@functools.cache
+def cities(min_population: int = CITY_POPULATION) -> tuple[Place, ...]:
+    """GeoNames cities of at least `min_population` (15,000 at the least), largest first."""
+    return tuple(read_cities(min_population, {c.alpha2: c.alpha3 for c in countries()}))
+
+
+@functools.cache
+def _cities_by_name(min_population: int) -> dict[str, tuple[Place, ...]]:
+    index: dict[str, list[Place]] = defaultdict(list)
+    for place in cities(min_population):
+        for name in place.names:
+            index[surface_key(name)].append(place)
+    return {k: tuple(dict.fromkeys(v)) for k, v in index.items()}
+
+
+def places_named(name: str, min_population: int = CITY_POPULATION) -> tuple[Place, ...]:
+    """Every city of that name ("Hyderabad": India's, then Pakistan's), largest first; the caller
+    picks one by context (issue 17)."""
+    key = surface_key(name)
+    found = _cities_by_name(min_population)
+    return found.get(key) or found.get(fold(key), ())
 
 
 def _ranked(found: list[Currency], position) -> tuple[Currency, ...]:
@@ -171,21 +209,21 @@ def country_of_capital(name: str) -> Country | None:
 
 
 def currencies() -> tuple[Currency, ...]:
-    return tables().currencies
+    return money().currencies
 
 
 def currency_by_code(code: str) -> Currency | None:
-    return tables().currency_codes.get(code.strip().upper())
+    return money().currency_codes.get(code.strip().upper())
 
 
 def currencies_by_symbol(symbol: str) -> tuple[Currency, ...]:
     """Every currency written with this symbol, exact case ("Ksh", "R$", "¥"), the likeliest first."""
-    return tables().by_symbol.get(symbol.strip(), ())
+    return money().by_symbol.get(symbol.strip(), ())
 
 
 def currencies_by_name(name: str) -> tuple[Currency, ...]:
     """Currencies by English name or its last word, singular or plural ("yen", "Kenyan shillings")."""
-    return tables().by_currency_word.get(surface_key(name), ())
+    return money().by_currency_word.get(surface_key(name), ())
 
 
 def currency_of(country: Country | str) -> Currency | None:

