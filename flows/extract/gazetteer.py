@@ -73,16 +73,25 @@ def phrases() -> list[Phrase]:
     return [p for (exact, text), p in best.items() if not exact or text.lower() not in lowered or p.kind == "rule"]
 
 
-def _longest_first(matches: list[tuple[int, int, int]], info: dict[int, Phrase]) -> list[tuple[int, int, int]]:
+def _longest_first(matches: list[tuple[Phrase, int, int]]) -> list[tuple[Phrase, int, int]]:
     """Matches that do not overlap: the longest first, then the earliest, then the PRIORITY source."""
-    ranked = sorted(matches, key=lambda m: (m[1] - m[2], m[1], PRIORITY[info[m[0]].kind]))
+    ranked = sorted(matches, key=lambda m: (m[1] - m[2], m[1], PRIORITY[m[0].kind]))
     taken: set[int] = set()
     kept = []
-    for key, start, end in ranked:
+    for phrase, start, end in ranked:
         if not taken.intersection(range(start, end)):
             taken.update(range(start, end))
-            kept.append((key, start, end))
+            kept.append((phrase, start, end))
     return kept
+
+
+def _pattern_docs(nlp: Language, texts: list[str]) -> list[Doc]:
+    """The phrases as the tokenizer splits them; words of letters only, which it never splits
+    unless a special case says so ("cannot"), are made into Docs directly (a third of the cost)."""
+    special = set(nlp.tokenizer.rules or {})
+    plain = [all(w.isalpha() and w not in special and w.lower() not in special for w in t.split(" ")) and "  " not in t for t in texts]
+    parsed = iter(nlp.tokenizer.pipe(t for t, p in zip(texts, plain) if not p))
+    return [Doc(nlp.vocab, words=t.split(" ")) if p else next(parsed) for t, p in zip(texts, plain)]
 
 
 def _same_name(ent: Span, span: Span) -> bool:
@@ -99,32 +108,36 @@ def make_gazetteer(nlp: Language, name: str) -> "Gazetteer":
 
 
 class Gazetteer:
+    """Two PhraseMatchers with one key per case mode; a match's phrase is found by its words."""
+
     def __init__(self, nlp: Language, patterns: list[Phrase]) -> None:
         self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.info: dict[int, Phrase] = {}
-        self.ids: dict[int, int] = {}  # match key -> the hash of its canonical name (the span's id)
+        self.by_words: dict[tuple[str, ...], Phrase] = {}  # the phrase's words (lower-cased unless exact)
+        self.ids: dict[str, int] = {}  # canonical name -> its hash, the span's id
         titles = load_rules("titles")
         self.org_suffixes = {w.lower() for w in titles["org_suffixes"]}
         self.programme_words = {w.lower() for w in titles["programme_words"]}
-        for matcher, group in ((self.lower, [p for p in patterns if not p.exact]), (self.exact, [p for p in patterns if p.exact])):
-            docs = list(nlp.tokenizer.pipe(p.text for p in group))
+        for matcher, exact in ((self.lower, False), (self.exact, True)):
+            group = [p for p in patterns if p.exact is exact]
+            docs = _pattern_docs(nlp, [p.text for p in group])
             for phrase, doc in zip(group, docs):
-                key = f"{phrase.kind}:{phrase.label}:{phrase.text}"
-                self.info[nlp.vocab.strings.add(key)] = phrase
-                self.ids[nlp.vocab.strings.add(key)] = nlp.vocab.strings.add(phrase.canonical)
-                matcher.add(key, [doc])
+                words = tuple(t.text if exact else t.lower_ for t in doc)
+                self.by_words.setdefault(words if exact else ("",) + words, phrase)
+                self.ids[phrase.canonical] = nlp.vocab.strings.add(phrase.canonical)
+            # One key for all (adding thousands of keys costs half a second at every load).
+            matcher.add("exact" if exact else "lower", docs)
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = [m for m in self.lower(doc) if not doc[m[1]].is_lower] + self.exact(doc)
-        if not matches:
+        found = [(self._phrase(doc, start, end, False), start, end) for _, start, end in self.lower(doc) if not doc[start].is_lower]
+        found += [(self._phrase(doc, start, end, True), start, end) for _, start, end in self.exact(doc)]
+        if not found:
             return doc
         ents = list(doc.ents)  # NER's: sorted, none overlapping
         ends = [e.end for e in ents]
         removed: set[int] = set()
         added = []
-        for key, start, end in _longest_first(matches, self.info):
-            phrase = self.info[key]
+        for phrase, start, end in _longest_first(found):
             i = bisect.bisect_right(ends, start)
             overlap = []
             while i < len(ents) and ents[i].start < end:
@@ -133,10 +146,14 @@ class Gazetteer:
                 i += 1
             if self.accepts(phrase, doc[start:end], [ents[j] for j in overlap]):
                 removed.update(overlap)
-                added.append(Span(doc, start, end, label=phrase.label, span_id=self.ids[key]))
+                added.append(Span(doc, start, end, label=phrase.label, span_id=self.ids[phrase.canonical]))
         if added:
             doc.ents = sorted([e for j, e in enumerate(ents) if j not in removed] + added, key=lambda e: e.start)
         return doc
+
+    def _phrase(self, doc: Doc, start: int, end: int, exact: bool) -> Phrase:
+        words = doc[start:end]
+        return self.by_words[tuple(t.text for t in words)] if exact else self.by_words[("",) + tuple(t.lower_ for t in words)]
 
     def accepts(self, phrase: Phrase, span: Span, overlap: list[Span]) -> bool:
         """Does the phrase replace the NER spans it overlaps (or fill a gap when there are none)?"""
