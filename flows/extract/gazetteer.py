@@ -15,6 +15,9 @@ Airlines"), while the gazetteer:
   then only when tagged a proper noun); a lone word that is also the given or family name of a
   person in the text goes back to that person in the fixer;
 - marks a demonym NORP with its country ("Turkish" -> Turkey), unless several states share it.
+A place or demonym inside a longer name NER kept ("Japanese" in "Japanese Trade Representatives",
+"Montevideo" in "the Montevideo Metropolitan Area") goes to doc.spans["newsflow_inner"]: the
+entities table counts it as a mention of that place, the extractors never see it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ PRIORITY = {"rule": 0, "country": 1, "capital": 2, "city": 3, "demonym": 4}
 PLACES = {"capital", "city"}
 GLUE = {"'s", "’s", "-", "–", "/"}
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
+AREA_LABELS = {"LOC", "FAC", "EVENT"}
+INNER = "newsflow_inner"  # doc.spans key: places and demonyms inside a longer name NER kept
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,7 @@ class Gazetteer:
         ents = list(doc.ents)  # NER's: sorted, none overlapping
         ends = [e.end for e in ents]
         removed: set[int] = set()
-        added = []
+        added, inner = [], []
         for phrase, start, end in _longest_first(found):
             i = bisect.bisect_right(ends, start)
             overlap = []
@@ -144,9 +149,14 @@ class Gazetteer:
                 if i not in removed:
                     overlap.append(i)
                 i += 1
-            if self.accepts(phrase, doc[start:end], [ents[j] for j in overlap]):
+            span = Span(doc, start, end, label=phrase.label, span_id=self.ids[phrase.canonical])
+            if self.accepts(phrase, span, [ents[j] for j in overlap]):
                 removed.update(overlap)
-                added.append(Span(doc, start, end, label=phrase.label, span_id=self.ids[phrase.canonical]))
+                added.append(span)
+            elif any(_names_inside(phrase, span, ents[j]) for j in overlap):
+                inner.append(span)
+        if inner:
+            doc.spans[INNER] = inner
         if added:
             doc.ents = sorted([e for j, e in enumerate(ents) if j not in removed] + added, key=lambda e: e.start)
         return doc
@@ -174,6 +184,17 @@ class Gazetteer:
         """A name NER may have glued together; an agreement or programme named after its members
         ("the United States-Mexico-Canada Agreement") stays whole."""
         return ent.label_ in NAMES and ent[-1].lower_ not in self.programme_words
+
+
+def _names_inside(phrase: Phrase, span: Span, ent: Span) -> bool:
+    """Is the phrase, opening NER's longer name, still a mention of its place? A demonym that opens
+    an organisation ("Japanese Trade Representatives"), a country or capital that opens the name of
+    an area, a building or an event ("the Montevideo Metropolitan Area", "the Gaza war"); not a
+    place an organisation or a person is named after ("Bank of Japan", "Lancaster House")."""
+    opens = span.start == ent.start or ent.doc[ent.start].lower_ == "the" and span.start == ent.start + 1
+    if not opens or span.end > ent.end:
+        return False  # "Latin America" is no mention of the United States
+    return phrase.kind == "demonym" or phrase.kind in {"country", "capital"} and ent.label_ in AREA_LABELS
 
 
 def _glued(ent: Span, span: Span) -> bool:

@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 from flows.core import world
 from flows.core.rules import load_rules
 from flows.extract.dates import resolve_date
+from flows.extract.gazetteer import INNER
 
 ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC"}
 # A demonym the gazetteer tied to its country ("Turkish" -> Turkey) is a mention of that country in
@@ -82,6 +83,21 @@ def find_mentions(doc: Doc, article_id: str) -> list[dict[str, Any]]:
                 "sentence_index": sent_index[ent.sent.start],
                 "canonical_hint": ent.ent_id_ or None,
                 "source": "gazetteer" if ent.ent_id_ else "model",
+            }
+        )
+    for span in doc.spans.get(INNER, []):
+        # Labelled so that no extractor takes it for a party or an actor; `type` is the entity's.
+        mentions.append(
+            {
+                "article_id": article_id,
+                "text": span.text,
+                "label": "NORP" if span.label_ == "NORP" else "LOC",
+                "type": "GPE",
+                "start": span.start_char,
+                "end": span.end_char,
+                "sentence_index": sent_index[span.sent.start],
+                "canonical_hint": span.id_,
+                "source": "gazetteer",
             }
         )
     return mentions

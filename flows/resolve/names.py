@@ -87,7 +87,7 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
         if m.get("refers_to"):
             continue
         if m["canonical_hint"]:
-            result[m["text"]] = _gazetteer().get(name_key(m["canonical_hint"]), (m["canonical_hint"], label))
+            result[m["text"]] = _gazetteer().get(name_key(m["canonical_hint"]), (m["canonical_hint"], m.get("type", label)))
             continue
         name = clean_name(m["text"], label)
         if m["text"] in acronyms or name in acronyms:
