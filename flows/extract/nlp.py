@@ -194,13 +194,16 @@ class EntityFixer:
     def titled_people(self, doc: Doc) -> list[Span]:
         """One to three name words right after a person title ("Field Marshal Asim Munir"), joined
         by hyphens or particles ("President Kassym-Jomart Tokayev", "Prince Faisal bin Farhan"),
-        past the state of an envoy ("Ambassador to Japan SAIDA Shinichi")."""
+        past the state of an envoy ("Ambassador to Japan SAIDA Shinichi") or in apposition
+        ("the new Prime Minister, Jane Doe, said")."""
         found = []
         for i in numpy.flatnonzero(numpy.isin(doc.to_array(LOWER)[:-1], self.title_hashes)):
             token = doc[int(i)]
             if not token.text[:1].isupper():
                 continue
             start = _past_posting(doc, token.i + 1)
+            apposed = start + 1 < len(doc) and doc[start].text == ","  # "Prime Minister, Jane Doe, said"
+            start += apposed
             end, words = start, 0
             while end < len(doc) and words < 3:
                 word = doc[end]
@@ -210,7 +213,8 @@ class EntityFixer:
                     end += 1
                 else:
                     break
-            if words and (end == len(doc) or doc[end].lower_ != "of"):
+            closed = end == len(doc) or doc[end].text in {",", ".", ";"}
+            if words and (end == len(doc) or doc[end].lower_ != "of") and (closed or not apposed):
                 found.append(Span(doc, start, end, label="PERSON"))
         return found
 
