@@ -25,6 +25,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -76,6 +78,20 @@ def phrases() -> list[Phrase]:
     lowered = {text for exact, text in best if not exact}
     # An exact-case phrase whose words a case-insensitive one already covers adds nothing.
     return [p for (exact, text), p in best.items() if not exact or text.lower() not in lowered or p.kind == "rule"]
+
+
+def entities_of(doc: Doc) -> list[Span]:
+    """doc.ents, read from the Doc's arrays: spaCy's getter builds a Python Token for every word."""
+    if not len(doc):
+        return []
+    rows = doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID])
+    iob = rows[:, 0]
+    starts = numpy.flatnonzero(iob == 3)  # B
+    if not len(starts):
+        return []
+    outside = numpy.append(numpy.flatnonzero(iob != 1), len(doc))  # where an entity cannot go on
+    ends = outside[numpy.searchsorted(outside, starts, side="right")]
+    return [Span(doc, int(b), int(e), label=int(rows[b, 1]), kb_id=int(rows[b, 2]), span_id=int(rows[b, 3])) for b, e in zip(starts, ends)]
 
 
 def _longest_first(matches: list[tuple[Phrase, int, int]]) -> list[tuple[Phrase, int, int]]:
@@ -138,7 +154,7 @@ class Gazetteer:
         found += [(self._phrase(doc, start, end, True), start, end) for _, start, end in self.exact(doc)]
         if not found:
             return doc
-        ents = list(doc.ents)  # NER's: sorted, none overlapping
+        ents = entities_of(doc)  # NER's: sorted, none overlapping
         ends = [e.end for e in ents]
         removed: set[int] = set()
         added, inner = [], []

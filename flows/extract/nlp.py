@@ -24,7 +24,7 @@ from spacy.vocab import Vocab
 
 from flows.core import world
 from flows.core.rules import load_rules
-from flows.extract import gazetteer  # noqa: F401  (registers the newsflow_gazetteer factory)
+from flows.extract.gazetteer import entities_of  # and registers the newsflow_gazetteer factory
 from flows.extract.mentions import doc_text
 
 # Entities that are values, not names: the fixer's name rules leave them alone ("2025" is a date).
@@ -73,7 +73,8 @@ class EntityFixer:
         self.facility_words = {w.lower() for w in rules["facility_words"]}
         self.not_entities = set(rules["not_entities"])
         self.person_titles = {w.lower() for w in rules["person_titles"]}
-        self.honorifics = [h.lower().split() for h in sorted(rules["honorifics"], key=len, reverse=True)]
+        self.honorifics = {tuple(h.lower().split()) for h in rules["honorifics"]}
+        self.longest_honorific = max(len(h) for h in self.honorifics)
         self.generic = {w.lower() for w in rules["generic_words"]}
         self.programme_words = {w.lower() for w in rules["programme_words"]}
         self.company_roles = {w.lower() for w in rules["company_roles"]}
@@ -98,8 +99,9 @@ class EntityFixer:
         return span.label_
 
     def _honorific(self, lowers: list[str]) -> bool:
-        words = [w.rstrip(".") for w in lowers]
-        return any(len(words) > len(h) and words[: len(h)] == h for h in self.honorifics)
+        """Does the name open with an honorific and go on past it ("Mr Aurangzeb", "Datuk Seri Anwar")?"""
+        words = tuple(w.rstrip(".") for w in lowers[: self.longest_honorific + 1])
+        return any(words[:k] in self.honorifics for k in range(1, len(words)))
 
     def repair(self, span: Span) -> Span | None:
         """Trim what is not part of the name, drop what is no name, fix labels the context decides."""
@@ -221,7 +223,7 @@ class EntityFixer:
     def __call__(self, doc: Doc) -> Doc:
         body = doc_text(doc)
         text = lambda s: body[s.start_char : s.end_char]  # noqa: E731  (Span.text joins its tokens again)
-        spans = [s for s in doc.ents if text(s) not in self.not_entities]
+        spans = [s for s in entities_of(doc) if text(s) not in self.not_entities]
         people = self.titled_people(doc)
         for extra in self.defined_acronyms(doc) + self.named_orgs(doc) + people:
             inside = {id(s) for s in spans if s.start >= extra.start and s.end <= extra.end}
