@@ -224,6 +224,9 @@ class EntityFixer:
         body = doc_text(doc)
         text = lambda s: body[s.start_char : s.end_char]  # noqa: E731  (Span.text joins its tokens again)
         spans = [s for s in entities_of(doc) if text(s) not in self.not_entities]
+        # The acronym of a programme is no organisation either: "Extended Fund Facility (EFF)", then "the EFF".
+        programmes = {text(s) for s in spans if 2 <= s.start and s.end < len(doc) and doc[s.start - 1].text == "(" and doc[s.end].text == ")" and doc[s.start - 2].lower_ in self.programme_words}
+        spans = [s for s in spans if text(s) not in programmes]
         people = self.titled_people(doc)
         for extra in self.defined_acronyms(doc) + self.named_orgs(doc) + people:
             inside = {id(s) for s in spans if s.start >= extra.start and s.end <= extra.end}

@@ -113,3 +113,8 @@ def test_a_demonym_opening_a_longer_name_is_still_a_mention_of_its_country(nlp):
     linked = {m["canonical_hint"]: m for m in find_mentions(doc, "a1") if m["canonical_hint"]}
     assert "Kenya" in linked and linked["Kenya"]["label"] in {"NORP", "LOC"} and linked["Kenya"]["type"] == "GPE"
     assert "Uganda" not in linked  # a bank named after its country is no mention of it
+
+
+def test_a_programme_and_its_acronym_are_no_organisations(nlp):
+    found = ents(nlp, "Malawi signed a Poverty Reduction Facility (PRF) with the fund; the PRF is small.")
+    assert not any(label == "ORG" and "PRF" in text for text, (label, _) in found.items())
