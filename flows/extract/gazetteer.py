@@ -7,9 +7,10 @@ one on LOWER (names, demonyms; a match must not start lower-case, so "turkey" th
 one on ORTH for acronyms and one-word rule names ("US", "UAE", "DFC"). A match's canonical name
 goes to the span's id (`ent_id_`), which find_mentions passes on as `canonical_hint`.
 
-Running after NER lets the model keep the longer names it found ("Bank of Japan", "Turkish
-Airlines"), while the gazetteer:
-- puts rule names in place of whatever NER made of their words (they are curated, longest first);
+Running after NER lets the model keep the longer names it found around a place ("Bank of Japan",
+"Turkish Airlines"), while the gazetteer:
+- puts rule names in place of whatever NER made of their words, a longer name included (they are
+  curated; "the IMF Executive Board" is the IMF's);
 - types a country, capital or city (GeoNames', 100,000 people or more) GPE when NER gave its
   exact span another label ("Benin" as a person, "Uzbekistan" as an organisation) or none (a city
   then only when tagged a proper noun); a lone word that is also the given or family name of a
@@ -136,9 +137,7 @@ class Gazetteer:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.by_words: dict[tuple[str, ...], Phrase] = {}  # the phrase's words (lower-cased unless exact)
         self.ids: dict[str, int] = {}  # canonical name -> its hash, the span's id
-        titles = load_rules("titles")
-        self.org_suffixes = {w.lower() for w in titles["org_suffixes"]}
-        self.programme_words = {w.lower() for w in titles["programme_words"]}
+        self.programme_words = {w.lower() for w in load_rules("titles")["programme_words"]}
         for matcher, exact in ((self.lower, False), (self.exact, True)):
             group = [p for p in patterns if p.exact is exact]
             docs = _pattern_docs(nlp, [p.text for p in group])
@@ -183,18 +182,20 @@ class Gazetteer:
 
     def accepts(self, phrase: Phrase, span: Span, overlap: list[Span]) -> bool:
         """Does the phrase replace the NER spans it overlaps (or fill a gap when there are none)?"""
+        if phrase.kind == "rule":
+            # A curated name wins over whatever NER made of its words, a longer name included: its
+            # sub-bodies and legal forms are the same organisation ("the IMF Executive Board",
+            # "Barrick Gold Mining", "the Board of Afreximbank").
+            return True
         if not overlap:  # a city NER did not see must read as a proper name: not "Reading the report"
             return phrase.kind not in PLACES or all(t.pos_ == "PROPN" for t in span)
         same = next((e for e in overlap if _same_name(e, span)), None)
         wider = next((e for e in overlap if e is not same and e.start <= span.start and span.end <= e.end), None)
         if same is None and wider is None and any(not (span.start <= e.start and e.end <= span.end) for e in overlap):
-            return phrase.kind == "rule"  # NER's name crosses the phrase: its reading wins, unless a rule's
-        if wider is not None and not (_glued(wider, span) and self.splittable(wider)):
-            # NER saw a longer name around the phrase: "Bank of Japan", "Turkish Airlines",
-            # "Asian Development Bank Institute"; a rule name wins unless an organisation word
-            # ends that longer name ("Board of Afreximbank" is Afreximbank's, "Finnvera Oyj" Finnvera).
-            return phrase.kind == "rule" and not (wider.end > span.end and wider[-1].lower_ in self.org_suffixes)
-        return True
+            return False  # NER's name crosses the phrase: its reading wins
+        # NER saw a longer name around the place ("Bank of Japan", "Turkish Airlines"): it stays,
+        # unless it only glued the place to its neighbour ("Türkiye's Investment Office").
+        return wider is None or _glued(wider, span) and self.splittable(wider)
 
     def splittable(self, ent: Span) -> bool:
         """A name NER may have glued together; an agreement or programme named after its members
