@@ -179,7 +179,7 @@ def country_by_name(text: str) -> Country | None:
     stripped = re.sub(r"^(?:the|The)\s+", "", text.strip())
     stripped = re.sub(r"(?:'s|’s)$", "", stripped)
     hit = world.by_acronym.get(stripped)
-    if hit is None and not stripped.replace(".", "").isupper():
+    if hit is None:  # names in any case: "Kenya", "KENYA" (a dateline), "kenya"
         key = surface_key(stripped)
         hit = world.by_name.get(key) or world.by_name.get(fold(key))
     return hit
