@@ -278,12 +278,15 @@ def _name_word(token: Token) -> bool:
 
 
 def _join_people(spans: list[Span], labels: list[str]) -> tuple[list[Span], list[str]]:
-    """Adjacent person spans are one name ("Bilal" + "bin Saqib"); a two- or three-word name listed
-    with people ("Zach Witkoff, Zak Folkman and Chase Herro") is a person too."""
+    """Adjacent person spans are one name ("Bilal" + "bin Saqib"), and so are two joined by a name
+    particle ("Aisha" bint "Ahmed Al-Mansouri"); a two- or three-word name listed with people
+    ("Zach Witkoff, Zak Folkman and Chase Herro") is a person too."""
     joined: list[Span] = []
     kept: list[str] = []
     for span, label in zip(spans, labels):
-        if joined and label == kept[-1] == "PERSON" and joined[-1].end == span.start and not joined[-1].ent_id_:
+        gap = span.start - joined[-1].end if joined else -1
+        particle = gap == 1 and span.doc[span.start - 1].lower_ in NAME_PARTICLES
+        if joined and label == kept[-1] == "PERSON" and (gap == 0 or particle) and not joined[-1].ent_id_:
             joined[-1] = Span(span.doc, joined[-1].start, span.end, label="PERSON")
             continue
         joined.append(span)

@@ -83,7 +83,7 @@ def test_currencies_by_code_symbol_and_name():
     assert shilling.name == "Kenyan Shilling" and "Ksh" in shilling.symbols and shilling.countries == ("KEN",)
     yen = world.currencies_by_symbol("¥")
     assert yen[0].code == "JPY" and "CNY" in {c.code for c in yen}
-    assert world.currencies_by_symbol("R$")[0].code == "BRL"
+    assert world.currencies_by_symbol("R$")[0].code == "BRL" and world.currency_by_symbol("$").code == "USD"
     assert world.currencies_by_name("yen")[0].code == "JPY"
     assert world.currencies_by_name("Kenyan shillings")[0].code == "KES"
     assert world.currencies_by_name("dollars")[0].code == "USD"

@@ -97,6 +97,8 @@ def test_demonyms_are_mentions_of_their_country_but_no_party_label(nlp):
         ("Deputy Prime Minister Trần Hồng Hà opened the session in Hanoi.", "Trần Hồng Hà"),
         ("Finance Minister Fernando Haddad met João Gonçalves in Brasília.", "João Gonçalves"),
         ("Prince Faisal bin Farhan spoke to reporters in Riyadh.", "Faisal bin Farhan"),
+        ("Trade Minister Aisha bint Ahmed Al-Mansouri met her counterpart.", "Aisha bint Ahmed Al-Mansouri"),
+        ("Foreign Minister Seán O’Brien said the deal was done.", "Seán O’Brien"),
         ("President Kassym-Jomart Tokayev received the delegation.", "Kassym-Jomart Tokayev"),
         ("Ambassador to Kenya TANAKA Hiroshi signed the notes.", "TANAKA Hiroshi"),
         ("The Honourable Mere Vuniwaqa addressed parliament.", "Mere Vuniwaqa"),

@@ -14,6 +14,7 @@ on first use (`tables()`: countries, 0.4 s; `cities()`: 0.2 s; `money()`: curren
     world.country_of_capital("Kyiv")         # Ukraine ("Kiev" too)
     world.countries()                        # every ISO 3166-1 entry, in ISO order
     world.currency_by_code("KES")            # Currency(name="Kenyan Shilling", symbols=("Ksh",), ...)
+    world.currency_by_symbol("Ksh")          # KES: the likeliest (the English locale's own)
     world.currencies_by_symbol("¥")          # (JPY, CNY): every candidate, the English locale's first
     world.currencies_by_name("shillings")    # currencies whose English name ends in that word, most used first
     world.currency_of("Kenya")               # the currency a country uses (its first legal tender)
@@ -53,6 +54,7 @@ __all__ = [
     "currencies",
     "currencies_by_name",
     "currencies_by_symbol",
+    "currency_by_symbol",
     "currency_by_code",
     "currency_of",
     "money",
@@ -217,6 +219,13 @@ def currencies() -> tuple[Currency, ...]:
 
 def currency_by_code(code: str) -> Currency | None:
     return money().currency_codes.get(code.strip().upper())
+
+
+def currency_by_symbol(symbol: str) -> Currency | None:
+    """The likeliest currency of a symbol: the English locale's own ("$" is USD, "¥" JPY); the
+    amount's country decides otherwise (see currencies_by_symbol)."""
+    found = currencies_by_symbol(symbol)
+    return found[0] if found else None
 
 
 def currencies_by_symbol(symbol: str) -> tuple[Currency, ...]:
