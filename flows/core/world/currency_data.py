@@ -7,7 +7,6 @@ currencies ("$", "¥"): lookups give every candidate, the English locale's own f
 
 from __future__ import annotations
 
-import pickle
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +29,7 @@ def _own_symbols(locale_id: str, cache: dict[str, dict[str, str]]) -> dict[str, 
 
     if locale_id not in cache:
         try:
-            with open(localedata.resolve_locale_filename(locale_id), "rb") as handle:
-                data: dict[str, Any] = pickle.load(handle)  # babel's own data files, as it reads them
+            data: dict[str, Any] = dict(localedata.load(locale_id, merge_inherited=False))
         except (OSError, ValueError):
             data = {}
         cache[locale_id] = data.get("currency_symbols", {})
