@@ -14,10 +14,15 @@ from typing import Any
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from flows.core import world
 from flows.core.rules import load_rules
 from flows.extract.dates import resolve_date
+from flows.extract.gazetteer import INNER
 
 ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC"}
+# A demonym the gazetteer tied to its country ("Turkish" -> Turkey) is a mention of that country in
+# the entities table; its label stays NORP, so that no extractor takes it for a party or an actor.
+LINKED_LABELS = {"NORP"}
 NO_DATE = {"event_date": None, "date_text": None, "date_granularity": None, "date_method": "none"}
 
 
@@ -66,7 +71,7 @@ def find_mentions(doc: Doc, article_id: str) -> list[dict[str, Any]]:
     sent_index = {s.start: i for i, s in enumerate(doc.sents)}
     mentions = []
     for ent in doc.ents:
-        if ent.label_ not in ENTITY_LABELS:
+        if ent.label_ not in ENTITY_LABELS and not (ent.label_ in LINKED_LABELS and ent.ent_id_):
             continue
         mentions.append(
             {
@@ -78,6 +83,21 @@ def find_mentions(doc: Doc, article_id: str) -> list[dict[str, Any]]:
                 "sentence_index": sent_index[ent.sent.start],
                 "canonical_hint": ent.ent_id_ or None,
                 "source": "gazetteer" if ent.ent_id_ else "model",
+            }
+        )
+    for span in doc.spans.get(INNER, []):
+        # Labelled so that no extractor takes it for a party or an actor; `type` is the entity's.
+        mentions.append(
+            {
+                "article_id": article_id,
+                "text": span.text,
+                "label": "NORP" if span.label_ == "NORP" else "LOC",
+                "type": "GPE",
+                "start": span.start_char,
+                "end": span.end_char,
+                "sentence_index": sent_index[span.sent.start],
+                "canonical_hint": span.id_,
+                "source": "gazetteer",
             }
         )
     return mentions
@@ -137,14 +157,10 @@ def is_modifier(mention: dict[str, Any], doc: Doc) -> bool:
     return doc_text(doc)[mention["end"] : mention["end"] + 2] in {"’s", "'s"}
 
 
-@functools.cache
-def _capitals() -> dict[str, str]:
-    return {surface: e["capital_of"] for e in load_rules("gazetteer") if "capital_of" in e for surface in [e["name"], *e.get("aliases", [])]}
-
-
 def state_of(place: str) -> str:
     """The state a capital stands for when it acts ("Kyiv signed" = Ukraine signed); else the place."""
-    return _capitals().get(place, place)
+    country = world.country_of_capital(place)
+    return country.name if country is not None and world.country_by_name(place) is None else place
 
 
 def is_restatement(mention: dict[str, Any], doc: Doc) -> bool:

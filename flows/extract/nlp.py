@@ -1,6 +1,8 @@
-"""The spaCy pipeline: the configured model, a gazetteer ruler before its NER and a fixer after it.
+"""The spaCy pipeline: the configured model, then the gazetteer (flows/extract/gazetteer.py) and a
+label fixer after its NER.
 
-Rules live in flows/rules/*.yaml; this module only turns them into spaCy components.
+Rules live in flows/rules/*.yaml and world knowledge in flows.core.world; this module only turns
+them into spaCy components.
 """
 
 from __future__ import annotations
@@ -11,13 +13,26 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy
 import spacy
 import spacy.util
+from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
+from spacy.vocab import Vocab
 
+from flows.core import world
 from flows.core.rules import load_rules
+from flows.extract.gazetteer import entities_of  # and registers the newsflow_gazetteer factory
+from flows.extract.mentions import doc_text
+
+# Entities that are values, not names: the fixer's name rules leave them alone ("2025" is a date).
+VALUE_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
+# Particles inside a name: "Mohammed bin Salman", "Luiz Inácio Lula da Silva", "Ursula von der Leyen".
+NAME_PARTICLES = {"bin", "bint", "ibn", "al", "el", "da", "de", "do", "dos", "das", "van", "von", "der", "le", "la"}
+# Labels NER gives to a person's name glued to the words around it; a titled person wins over them.
+GLUED_LABELS = {"ORG", "GPE", "NORP", "FAC", "PRODUCT"}
 
 # Components the extractors never read: skipping them is free throughput.
 UNUSED_COMPONENTS = ["lemmatizer"]
@@ -35,22 +50,6 @@ def is_entity_name(text: str) -> bool:
     return len(stripped) >= 2 and any(c.isalpha() for c in stripped) and stripped not in _platforms()
 
 
-def gazetteer_patterns(nlp: Language, gazetteer: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """entity_ruler patterns for every name and alias; acronyms match their exact case only."""
-    patterns = []
-    for entry in (e for e in gazetteer if e.get("ruler", True)):
-        names = [] if entry.get("ruler") == "aliases" else [entry["name"]]
-        for surface in [*names, *entry.get("aliases", [])]:
-            if surface.lower().startswith("the "):
-                continue
-            tokens = [t.text for t in nlp.make_doc(surface)]
-            exact = len(tokens) == 1
-            attr = "ORTH" if exact else "LOWER"
-            pattern = [{attr: t if exact else t.lower()} for t in tokens]
-            patterns.append({"label": entry["type"], "pattern": pattern, "id": entry["name"]})
-    return patterns
-
-
 def _followed_by(span: Span, words: set[str], window: int = 3) -> bool:
     doc = span.doc
     for token in doc[span.end : min(len(doc), span.end + window + 1)]:
@@ -63,26 +62,32 @@ def _followed_by(span: Span, words: set[str], window: int = 3) -> bool:
 
 @Language.factory("newsflow_entity_fixer")
 def make_entity_fixer(nlp: Language, name: str) -> "EntityFixer":
-    return EntityFixer(load_rules("titles"))
+    return EntityFixer(load_rules("titles"), nlp.vocab)
 
 
 class EntityFixer:
     """Corrects NER labels with general rules: organisation suffixes, facility words, one label per name."""
 
-    def __init__(self, rules: dict[str, Any]) -> None:
+    def __init__(self, rules: dict[str, Any], vocab: Vocab) -> None:
         self.org_suffixes = {w.lower() for w in rules["org_suffixes"]}
         self.facility_words = {w.lower() for w in rules["facility_words"]}
         self.not_entities = set(rules["not_entities"])
         self.person_titles = {w.lower() for w in rules["person_titles"]}
-        self.honorifics = [h.lower().split() for h in sorted(rules["honorifics"], key=len, reverse=True)]
+        self.honorifics = {tuple(h.lower().split()) for h in rules["honorifics"]}
+        self.longest_honorific = max(len(h) for h in self.honorifics)
         self.generic = {w.lower() for w in rules["generic_words"]}
         self.programme_words = {w.lower() for w in rules["programme_words"]}
         self.company_roles = {w.lower() for w in rules["company_roles"]}
         self.adjective_suffixes = {w.lower() for w in rules["adjective_suffixes"]}
         self.title_words = {w.lower() for t in [*rules["titles"], *rules["person_titles"]] for w in t.split()} - {"of", "the"}
         self.capital_titles = {w for w in rules["person_titles"] if w[:1].isupper()} - {"General", "Major"}
-        self.places = {e["name"]: e for e in load_rules("gazetteer") if e.get("ruler", True) is False}
         self.currencies = {c.lower() for c in load_rules("money")["currencies"] if c.isalpha()}
+        # The candidates of named_orgs, titled_people and defined_acronyms are found on the Doc's
+        # arrays (one C call per Doc), not by building a Python Token for every word.
+        hashes = lambda words: numpy.array(sorted({vocab.strings.add(w) for w in words}), dtype=numpy.uint64)  # noqa: E731
+        self.suffix_hashes = hashes(self.org_suffixes)
+        self.title_hashes = hashes([*self.person_titles, *(t + "." for t in self.person_titles)])
+        self.brackets = (vocab.strings.add("("), vocab.strings.add(")"))
 
     def relabel(self, span: Span) -> str:
         if span.ent_id_:  # gazetteer match: trust it
@@ -93,44 +98,52 @@ class EntityFixer:
             return "ORG"
         return span.label_
 
-    def _honorific(self, span: Span) -> bool:
-        words = [t.lower_.rstrip(".") for t in span]
-        return any(len(words) > len(h) and words[: len(h)] == h for h in self.honorifics)
+    def _honorific(self, lowers: list[str]) -> bool:
+        """Does the name open with an honorific and go on past it ("Mr Aurangzeb", "Datuk Seri Anwar")?"""
+        words = tuple(w.rstrip(".") for w in lowers[: self.longest_honorific + 1])
+        return any(words[:k] in self.honorifics for k in range(1, len(words)))
 
     def repair(self, span: Span) -> Span | None:
         """Trim what is not part of the name, drop what is no name, fix labels the context decides."""
         doc, start, end, label = span.doc, span.start, span.end, span.label_
-        if span.ent_id_:
-            return span
-        while end - start > 1 and (doc[end - 1].text in {"-", "(", "–"} or doc[end - 1].lower_ in self.adjective_suffixes and doc[end - 2].text == "-"):
-            end -= 2 if doc[end - 1].lower_ in self.adjective_suffixes else 1  # "Trump-backed", "Pak-"
-        if "(" in [t.text for t in doc[start:end]] and doc[end - 1].text != ")":
-            end = next(t.i for t in doc[start:end] if t.text == "(")  # "Railway (LAR"
-        of = next((t.i for t in doc[start:end] if t.lower_ == "of"), None)
-        if label == "ORG" and of is not None and of > start and all(t.lower_ in self.title_words for t in doc[start:of]):
-            start = of + 1  # "Vice Chairman of Cnergyico": the organisation is after "of"
+        if span.ent_id_ or label in VALUE_LABELS:
+            return span  # a gazetteer name, or a date, amount or number: no name rule applies
+        texts = [t.text for t in span]  # once per span: each doc[i] builds a Token
+        lowers = [t.lower() for t in texts]
+        while end - start > 1 and (texts[end - 1 - span.start] in {"-", "(", "–"} or lowers[end - 1 - span.start] in self.adjective_suffixes and texts[end - 2 - span.start] == "-"):
+            end -= 2 if lowers[end - 1 - span.start] in self.adjective_suffixes else 1  # "Trump-backed", "Pak-"
+        if "(" in texts[: end - span.start] and texts[end - 1 - span.start] != ")":
+            end = span.start + texts.index("(")  # "Railway (LAR"
+        if label != "PERSON" and self._honorific(lowers[1:] if lowers[0] == "the" else lowers) and lowers[-1] not in self.org_suffixes:
+            label = "PERSON"  # "the Honourable Jane Doe": decided before the organisation rules cut at the title
+        if label == "ORG" and "of" in lowers[: end - span.start]:
+            of = span.start + lowers.index("of")
+            if of > start and all(w in self.title_words for w in lowers[: of - span.start]):
+                start = of + 1  # "Vice Chairman of Cnergyico": the organisation is after "of"
         if label == "ORG":  # "AFC President & CEO Samaila Zubairu": the organisation ends at the title
-            start_title = next((t.i for t in doc[start + 1 : end] if t.text in self.capital_titles), None)
+            start_title = next((i for i in range(start + 1, end) if texts[i - span.start] in self.capital_titles), None)
             end = start_title if start_title is not None else end
         if start >= end:
             return None
         words = doc[start:end]
-        if not is_entity_name(words.text):
-            return None
-        if all(t.lower_.rstrip(".") in self.title_words for t in words):
+        kept = lowers[start - span.start : end - span.start]
+        text = doc_text(doc)[words.start_char : words.end_char]
+        if not is_entity_name(text) or not any(c.isupper() for c in text):
+            return None  # no name: "2024" as an organisation, "turkey" the bird as a place
+        if all(w.rstrip(".") in self.title_words for w in kept):
             return None  # a title alone ("Engr")
-        if words.text.lower() in self.generic or words[-1].lower_ in self.currencies:
+        if text.lower() in self.generic or kept[-1] in self.currencies:
             return None
-        if label in {"ORG", "GPE", "PERSON"} and words[-1].lower_ in self.programme_words:
+        if label in {"ORG", "GPE", "PERSON"} and kept[-1] in self.programme_words:
             return None
         nxt = doc[end] if end < len(doc) else None
-        if label in {"ORG", "GPE"} and len(words) == 1 and not words[0].is_upper and nxt is not None and nxt.lower_ in self.title_words:
+        if label in {"ORG", "GPE"} and len(words) == 1 and not text.isupper() and nxt is not None and nxt.lower_ in self.title_words:
             return None  # "Commerce" in "Commerce Secretary Jawad Paul"
-        if label != "PERSON" and self._honorific(words) and words[-1].lower_ not in self.org_suffixes:
+        if label != "PERSON" and self._honorific(kept) and kept[-1] not in self.org_suffixes:
             label = "PERSON"
         elif label in {"GPE", "PERSON"} and nxt is not None and nxt.lower_ in self.company_roles:
             label = "ORG"
-        elif label in {"GPE", "ORG"} and words[-1].lower_ in self.facility_words:
+        elif label in {"GPE", "ORG"} and kept[-1] in self.facility_words:
             label = "FAC"
         elif label == "PERSON" and end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_title:
             label = "ORG"  # "Joint Chiefs of Staff": a name that goes on past "of" is no person
@@ -139,8 +152,9 @@ class EntityFixer:
     def named_orgs(self, doc: Doc) -> list[Span]:
         """Capitalised runs ending in an organisation word ("Mota-Engil Group") that NER missed."""
         found = []
-        for token in doc:
-            if token.lower_ not in self.org_suffixes or not token.is_title:
+        for i in numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), self.suffix_hashes)):
+            token = doc[int(i)]
+            if not token.is_title:
                 continue
             start = token.i
             while start > 0:
@@ -160,8 +174,11 @@ class EntityFixer:
     def defined_acronyms(self, doc: Doc) -> list[Span]:
         """Long forms defined with an acronym, "United States Strategic Metals (USSM)", as one ORG span."""
         found = []
-        for token in doc[2:-1]:
-            if not (doc[token.i - 1].text == "(" and doc[token.i + 1].text == ")" and token.is_upper and 2 <= len(token) <= 8):
+        orth = doc.to_array(ORTH)
+        inside = numpy.flatnonzero((orth[:-2] == self.brackets[0]) & (orth[2:] == self.brackets[1])) + 1
+        for i in inside[(inside >= 2) & (inside < len(doc) - 1)]:
+            token = doc[int(i)]
+            if not (token.is_upper and 2 <= len(token) <= 8):
                 continue
             letters, i = token.text.lower(), token.i - 2
             while letters and i >= 0 and doc[i].sent == token.sent:
@@ -177,38 +194,61 @@ class EntityFixer:
         return found
 
     def titled_people(self, doc: Doc) -> list[Span]:
-        """One to three capitalised words right after a person title ("Field Marshal Asim Munir")."""
+        """One to three name words right after a person title ("Field Marshal Asim Munir"), joined
+        by hyphens or particles ("President Kassym-Jomart Tokayev", "Prince Faisal bin Farhan"),
+        past the state of an envoy ("Ambassador to Japan SAIDA Shinichi") or in apposition
+        ("the new Prime Minister, Jane Doe, said")."""
         found = []
-        for token in doc[:-1]:
-            if token.text.rstrip(".").lower() not in self.person_titles or not token.text[:1].isupper():
+        for i in numpy.flatnonzero(numpy.isin(doc.to_array(LOWER)[:-1], self.title_hashes)):
+            token = doc[int(i)]
+            if not token.text[:1].isupper():
                 continue
-            end = token.i + 1
-            while end < len(doc) and end - token.i <= 3 and doc[end].is_title and doc[end].pos_ == "PROPN" and doc[end].lower_ not in self.org_suffixes and doc[end].text.rstrip(".").lower() not in self.person_titles:
-                end += 1
-            if end > token.i + 1 and (end == len(doc) or doc[end].lower_ != "of"):
-                found.append(Span(doc, token.i + 1, end, label="PERSON"))
+            start = _past_posting(doc, token.i + 1)
+            apposed = start + 1 < len(doc) and doc[start].text == ","  # "Prime Minister, Jane Doe, said"
+            start += apposed
+            end, words = start, 0
+            while end < len(doc) and words < 3:
+                word = doc[end]
+                if _name_word(word) and word.pos_ == "PROPN" and word.lower_ not in self.org_suffixes and word.text.rstrip(".").lower() not in self.person_titles:
+                    end, words = end + 1, words + 1
+                elif words and end + 1 < len(doc) and (word.text == "-" or word.lower_ in NAME_PARTICLES) and _name_word(doc[end + 1]):
+                    end += 1
+                else:
+                    break
+            closed = end == len(doc) or doc[end].text in {",", ".", ";"}
+            if words and (end == len(doc) or doc[end].lower_ != "of") and (closed or not apposed):
+                found.append(Span(doc, start, end, label="PERSON"))
         return found
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [s for s in doc.ents if s.text not in self.not_entities]
-        for extra in self.defined_acronyms(doc) + self.named_orgs(doc) + self.titled_people(doc) + self.known_places(doc):
-            inside = [s for s in spans if s.start >= extra.start and s.end <= extra.end]
-            clash = [s for s in spans if s.start < extra.end and extra.start < s.end and s not in inside]
-            if not clash and not any(s.start == extra.start and s.end == extra.end for s in inside):
-                spans = [s for s in spans if s not in inside] + [extra]
+        body = doc_text(doc)
+        text = lambda s: body[s.start_char : s.end_char]  # noqa: E731  (Span.text joins its tokens again)
+        spans = [s for s in entities_of(doc) if text(s) not in self.not_entities]
+        # The acronym of a programme is no organisation either: "Extended Fund Facility (EFF)", then "the EFF".
+        programmes = {text(s) for s in spans if 2 <= s.start and s.end < len(doc) and doc[s.start - 1].text == "(" and doc[s.end].text == ")" and doc[s.start - 2].lower_ in self.programme_words}
+        spans = [s for s in spans if text(s) not in programmes]
+        people = self.titled_people(doc)
+        for extra in self.defined_acronyms(doc) + self.named_orgs(doc) + people:
+            inside = {id(s) for s in spans if s.start >= extra.start and s.end <= extra.end}
+            clash = [s for s in spans if s.start < extra.end and extra.start < s.end and id(s) not in inside]
+            if extra in people and all(s.label_ in GLUED_LABELS and not s.ent_id_ for s in clash):
+                inside |= {id(s) for s in clash}  # "Ambassador SAIDA Shinichi" out of NER's "Bangladesh SAIDA Shinichi and ..." organisation
+                clash = []
+            if not clash and (extra in people or not any(s.start == extra.start and s.end == extra.end for s in spans if id(s) in inside)):
+                spans = [s for s in spans if id(s) not in inside] + [extra]
         spans = sorted(filter_spans([r for r in map(self.repair, spans) if r is not None]), key=lambda s: s.start)
         labels = [self.relabel(s) for s in spans]
         spans, labels = _join_people(spans, labels)
-        # A lone word that is the surname of a person named in the document is that person.
-        surnames = {s[-1].text for s, label in zip(spans, labels) if label == "PERSON" and len(s) > 1}
-        labels = ["PERSON" if len(s) == 1 and s.text in surnames and label in {"GPE", "ORG", "NORP"} else label for s, label in zip(spans, labels)]
+        # A lone word that is the given or family name of a person named in the document is that person.
+        surnames = {t.text for s, label in zip(spans, labels) if label == "PERSON" and len(s) > 1 for t in (s[0], s[-1])}
+        labels = ["PERSON" if len(s) == 1 and text(s) in surnames and label in {"GPE", "ORG", "NORP"} else label for s, label in zip(spans, labels)]
         # One label per surface in a document: the model often types the same name two ways.
         votes: dict[str, Counter[str]] = {}
         for span, label in zip(spans, labels):
-            votes.setdefault(span.text, Counter())[label] += 2 if label != span.label_ or span.ent_id_ else 1
+            votes.setdefault(text(span), Counter())[label] += 2 if label != span.label_ or span.ent_id_ else 1
         fixed = []
         for span in spans:
-            label = votes[span.text].most_common(1)[0][0]
+            label = votes[text(span)].most_common(1)[0][0]
             start = self._given_names(span) if label == "PERSON" else span.start
             fixed.append(Span(doc, start, span.end, label=label, kb_id=span.kb_id, span_id=span.id))
         doc.ents = filter_spans(fixed)
@@ -221,19 +261,32 @@ class EntityFixer:
             start -= 1
         return start
 
-    def known_places(self, doc: Doc) -> list[Span]:
-        """Capitals the model left untagged ("Kyiv signed ..."); kept out of the ruler so that
-        "Washington Post" stays one organisation."""
-        return [Span(doc, t.i, t.i + 1, label="GPE") for t in doc if not t.ent_type_ and t.text in self.places]
+
+def _past_posting(doc: Doc, i: int) -> int:
+    """After "Ambassador", the state of the posting ("to Bangladesh") is no part of the name."""
+    if i + 1 < len(doc) and doc[i].lower_ == "to":
+        for width in (3, 2, 1):
+            place = doc[i + 1 : i + 1 + width]
+            if len(place) == width and world.country_by_name(place.text) is not None:
+                return i + 1 + width
+    return i
+
+
+def _name_word(token: Token) -> bool:
+    """A word of a person's name: capitalised, or a surname in capitals as official texts write it ("SAIDA")."""
+    return token.is_title or token.is_upper and token.is_alpha and len(token) >= 3
 
 
 def _join_people(spans: list[Span], labels: list[str]) -> tuple[list[Span], list[str]]:
-    """Adjacent person spans are one name ("Bilal" + "bin Saqib"); a two- or three-word name listed
-    with people ("Zach Witkoff, Zak Folkman and Chase Herro") is a person too."""
+    """Adjacent person spans are one name ("Bilal" + "bin Saqib"), and so are two joined by a name
+    particle ("Aisha" bint "Ahmed Al-Mansouri"); a two- or three-word name listed with people
+    ("Zach Witkoff, Zak Folkman and Chase Herro") is a person too."""
     joined: list[Span] = []
     kept: list[str] = []
     for span, label in zip(spans, labels):
-        if joined and label == kept[-1] == "PERSON" and joined[-1].end == span.start and not joined[-1].ent_id_:
+        gap = span.start - joined[-1].end if joined else -1
+        particle = gap == 1 and span.doc[span.start - 1].lower_ in NAME_PARTICLES
+        if joined and label == kept[-1] == "PERSON" and (gap == 0 or particle) and not joined[-1].ent_id_:
             joined[-1] = Span(span.doc, joined[-1].start, span.end, label="PERSON")
             continue
         joined.append(span)
@@ -250,7 +303,7 @@ _LOADING = threading.Lock()  # a warm-up thread and a task may ask at once: load
 
 
 def load_pipeline(model: str) -> Language:
-    """The model with the gazetteer ruler before NER and the fixer after; cached per process."""
+    """The model with the gazetteer and the fixer after its NER; cached per process."""
     with _LOADING:
         return _load_pipeline(model)
 
@@ -263,9 +316,8 @@ def loaded_pipelines() -> int:
 @functools.cache
 def _load_pipeline(model: str) -> Language:
     nlp = spacy.load(model, exclude=UNUSED_COMPONENTS)
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
-    ruler.add_patterns(gazetteer_patterns(nlp, load_rules("gazetteer")))
-    nlp.add_pipe("newsflow_entity_fixer", after="ner")
+    nlp.add_pipe("newsflow_gazetteer", after="ner")
+    nlp.add_pipe("newsflow_entity_fixer", after="newsflow_gazetteer")
     return nlp
 
 

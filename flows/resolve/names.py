@@ -7,6 +7,7 @@ import functools
 import re
 from typing import Any
 
+from flows.core import world
 from flows.core.rules import load_rules
 from flows.extract.nlp import is_entity_name
 
@@ -20,11 +21,21 @@ def _title_pattern() -> re.Pattern[str]:
 
 @functools.cache
 def _gazetteer() -> dict[str, tuple[str, str]]:
-    """name key -> (canonical name, type) for every gazetteer name and alias."""
-    table = {}
+    """name key -> (canonical name, type) for every known name: the rule file's names and aliases,
+    and from flows.core.world every country's names, acronyms and demonyms ("Türkiye", "Turkey"
+    and "Turkish" are all Turkey) and every capital's names."""
+    table: dict[str, tuple[str, str]] = {}
+    for country in world.countries():
+        if country.capital is not None:
+            for surface in country.capital.names:
+                table.setdefault(name_key(surface), (country.capital.name, "GPE"))
+    for country in world.countries():  # a country's name outranks a capital's ("Djibouti")
+        for surface in (*country.names, *country.acronyms, *country.demonyms):
+            table[name_key(surface)] = (country.name, "GPE")
     for entry in load_rules("gazetteer"):
-        for surface in [entry["name"], *entry.get("aliases", [])]:
-            table[name_key(surface)] = (entry["name"], entry["type"])
+        if "name" in entry and "type" in entry:
+            for surface in [entry["name"], *entry.get("aliases", [])]:
+                table[name_key(surface)] = (entry["name"], entry["type"])
     return table
 
 
@@ -76,14 +87,17 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
         if m.get("refers_to"):
             continue
         if m["canonical_hint"]:
-            result[m["text"]] = _gazetteer()[name_key(m["canonical_hint"])]
+            result[m["text"]] = _gazetteer().get(name_key(m["canonical_hint"]), (m["canonical_hint"], m.get("type", label)))
             continue
         name = clean_name(m["text"], label)
         if m["text"] in acronyms or name in acronyms:
             name = clean_name(acronyms.get(m["text"], acronyms.get(name, name)), label)
         elif label == "PERSON" and len(name.split()) == 1:
             same = [p for p in full_people if name_key(p.split()[-1]) == name_key(name)]
-            if same:
+            # Where the family name comes first ("Xi" of "Xi Jinping") or the short form is the
+            # given name ("Anwar" of "Anwar Ibrahim"): the one full name that starts with it.
+            same = same or list(dict.fromkeys(p for p in full_people if name_key(p.split()[0]) == name_key(name)))
+            if same and (len(same) == 1 or name_key(same[0].split()[-1]) == name_key(name)):
                 name = same[0]
         elif label == "ORG":  # "World Liberty" is the "World Liberty Financial" the article names
             longer = [o for o in orgs if o.startswith(name + " ") and all(w.lower() in suffixes for w in o[len(name) + 1 :].split())]

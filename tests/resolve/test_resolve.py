@@ -52,3 +52,33 @@ def test_stories_group_retellings_not_topics():
     ]
     stories = StoryIndex().assign_stories(articles)
     assert stories["a1"] == stories["a2"] != stories["a3"]
+
+
+def test_a_country_named_three_ways_is_one_entity():
+    one = {"article_id": "a1", "acronyms": [], "mentions": [mention("Türkiye", "GPE", "a1", 0, "Turkey")]}
+    two = {"article_id": "a2", "acronyms": [], "mentions": [mention("Turkey", "GPE", "a2", 0), mention("Turkish", "NORP", "a2", 30, "Turkey")]}
+    three = {"article_id": "a3", "acronyms": [], "mentions": [mention("Turkiye", "GPE", "a3")]}  # the model's, no hint
+    rows, surfaces = resolve_entities([one, two, three], [], "r1")
+    places = [r for r in rows if r["type"] == "GPE"]
+    assert [p["name"] for p in places] == ["Turkey"]
+    assert {"Türkiye", "Turkey", "Turkish", "Turkiye"} <= set(places[0]["aliases"])
+    assert set(places[0]["article_ids"]) == {"a1", "a2", "a3"}
+    assert surfaces["a2"]["Turkish"] == surfaces["a3"]["Turkiye"] == "Turkey"
+
+
+def test_names_keep_their_diacritics():
+    one = {"article_id": "a1", "acronyms": [], "mentions": [mention("Nguyễn Thị Lan", "PERSON"), mention("Conceição Gonçalves", "PERSON", start=30)]}
+    two = {"article_id": "a2", "acronyms": [], "mentions": [mention("NGUYỄN Thị Lan", "PERSON", "a2")]}
+    rows, _ = resolve_entities([one, two], [], "r1")
+    assert {r["name"] for r in rows} == {"Nguyễn Thị Lan", "Conceição Gonçalves"}
+    assert clean_name("Mr Ricardo D’Abreu", "PERSON") == "Ricardo D’Abreu"
+    assert clean_name("Sheikh Mohammed bin Rashid", "PERSON") == "Mohammed bin Rashid"
+
+
+def test_the_gazetteer_knows_every_country_by_its_names_and_demonyms():
+    from flows.resolve.names import gazetteer_entry
+
+    assert gazetteer_entry("Türkiye") == gazetteer_entry("Turkish") == ("Turkey", "GPE")
+    assert gazetteer_entry("Kazakh") == ("Kazakhstan", "GPE")
+    assert gazetteer_entry("Washington, D.C.") == ("Washington", "GPE")
+    assert gazetteer_entry("IFC") == ("International Finance Corporation", "ORG")
