@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import write_corpus
-from bench.run import RESULTS, machine, newsflow
+from bench.run import RESULTS, bench_env, machine, newsflow
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -39,8 +39,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="spaCy processes")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="newsflow-sweep-"))
-    env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
+    env = bench_env(work)
     runs = []
     try:
         write_corpus(work / "corpus", 0, args.n)

@@ -49,7 +49,7 @@ def clean_task(documents: list[Any]) -> list[Any]:
 
 
 @task(**TASK)
-def extract_task(articles: list[Any], settings: Settings) -> list[dict[str, Any]]:
+def extract_task(articles: list[Any], settings: Settings) -> tuple[list[dict[str, Any]], workers.Timing]:
     return workers.extract_chunk(_POOL, articles, model=settings.model, batch_size=settings.batch_size, parts=settings.effective_processes)
 
 
@@ -161,8 +161,9 @@ def publish_chunk(run: Run, gated: Gated) -> None:
 
 def _commit_next(run: Run, pending: deque[tuple[list[Any], PrefectFuture[Any]]], clock: float) -> float:
     chunk, future = pending.popleft()
-    extractions = future.result()
+    extractions, timing = future.result()
     clock = run.tick("extract_wait", clock)
+    run.add_worker_seconds(timing)
     commit_chunk(run, chunk, extractions)
     run.extracted += len(chunk)
     _progress("extract", run.extracted, run.to_extract)

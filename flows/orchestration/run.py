@@ -148,6 +148,12 @@ class Run:
         self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - since, 3)
         return now
 
+    def add_worker_seconds(self, timing: Mapping[str, float]) -> None:
+        """The workers' seconds in nlp.pipe and in the extractors (summed over processes): the
+        summary's `seconds.parse_workers` and `seconds.extract_workers`, which the bench compares."""
+        for stage, seconds in timing.items():
+            self.seconds[f"{stage}_workers"] = round(self.seconds.get(f"{stage}_workers", 0.0) + seconds, 3)
+
     def published_ids(self) -> set[str]:
         """The article ids a chunk's rows may cite besides its own: the published articles and
         those held back by an earlier refused chunk of this run."""
