@@ -1,0 +1,151 @@
+"""Which published rows a chunk must see: blocking keys as text, and the fetches that follow them.
+
+Resolution compares a candidate only with rows that share a blocking key with it (merging.Blocks),
+and entity resolution joins only names linked by a name key. So a chunk needs only the published
+rows that share such a key with its candidates, or with rows it fetched for them (a closure: an
+alias links two rows, a deal names the total it is part of). Every published row is indexed under
+its keys as text (`row_keys`; the store keeps them beside the tables); `fetch` asks a `Published`
+for the rows under a chunk's keys until nothing new comes back. A key may be stale or over-broad
+(a row indexed under a key it lost): an extra row changes nothing, as a full scan holds it too.
+Rows come back in publication order, so the first match is the one a scan of every row finds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, Protocol
+
+from flows.resolve.names import clean_name, gazetteer_entry, local_names, name_key
+from flows.resolve.proposal import KEYS
+
+Row = dict[str, Any]
+Key = tuple[Any, ...]
+Ordered = list[tuple[int, Row]]  # (publication order, row)
+Expand = Callable[[Row], Iterable[str]]
+
+
+def key_text(key: Key) -> str:
+    return json.dumps(key, default=str, ensure_ascii=False, separators=(",", ":"))
+
+
+def index_texts(keys: Iterable[Key]) -> set[str]:
+    """A row's keys as merging.Blocks indexes them: each, and the wildcard of its kind."""
+    texts = set()
+    for key in keys:
+        texts.add(key_text(key))
+        if key[-1] is not None:
+            texts.add(key_text((*key[:-1], "*")))
+    return texts
+
+
+def lookup_texts(keys: Iterable[Key]) -> set[str]:
+    """What merging.Blocks.first looks up for a candidate's keys: the key, the rows of its kind
+    that match anything (None), and for a candidate that matches anything, every row of its kind."""
+    texts = set()
+    for key in keys:
+        texts |= {key_text(key), key_text((*key[:-1], None))}
+        if key[-1] is None:
+            texts.add(key_text((*key[:-1], "*")))
+    return texts
+
+
+def article_texts(article_ids: Iterable[str]) -> set[str]:
+    """Rows an article contributed to (what retraction looks for)."""
+    return {"a:" + a for a in article_ids}
+
+
+class Published(Protocol):
+    """The published rows a chunk resolves against, asked for by key."""
+
+    def rows_with_keys(self, table: str, keys: Collection[str], known: Collection[str]) -> Ordered:
+        """(order, row) of the rows of `table` indexed under any of `keys`, but those whose id is in `known`."""
+        ...
+
+    def stories_of(self, article_ids: Collection[str]) -> dict[str, str]:
+        """article id -> story id of the published articles among `article_ids`."""
+        ...
+
+    def articles_without(self, article_ids: Collection[str]) -> list[Row]:
+        """The published articles' rows that the proposal repeats (none for a store: planning publishes new ones only)."""
+        ...
+
+
+def fetch(published: Published, table: str, seeds: set[str], expand: Expand, key: str) -> list[Row]:
+    """The rows under `seeds`, then under the keys `expand` finds in what came back, until nothing
+    new comes; in publication order."""
+    asked, found, wanted = set(), {}, set(seeds)
+    while wanted:
+        asked |= wanted
+        got = published.rows_with_keys(table, wanted, found.keys())
+        found.update((row[key], (order, row)) for order, row in got)
+        wanted = {text for _, row in got for text in expand(row)} - asked
+    return [row for _, row in sorted(found.values(), key=lambda pair: pair[0])]
+
+
+# --- Entities: name keys -------------------------------------------------------------------------
+
+
+def entity_texts(row: Row) -> set[str]:
+    """An entity row's keys: its name's and aliases' name keys, its surname's, its articles."""
+    key = name_key(row["name"])
+    texts = {"n:" + key, *("n:" + name_key(clean_name(a, row["type"])) for a in row["aliases"])}
+    if " " in key:
+        texts.add("l:" + key.split()[-1])
+    return texts | article_texts(row["article_ids"])
+
+
+def name_lookups(keys: Iterable[str]) -> set[str]:
+    """What entities.py may join a name key with: rows of that key (or alias), a bare surname with
+    every full name it ends, a full name with its bare surname (entities._Tally.join_surnames)."""
+    texts = set()
+    for key in keys:
+        texts.add("n:" + key)
+        texts.add("l:" + key if " " not in key else "n:" + key.split()[-1])
+    return texts
+
+
+def entity_expand(row: Row) -> set[str]:
+    """A fetched entity's names lead to the rows they may be joined with."""
+    return name_lookups(text[2:] for text in entity_texts(row) if text.startswith("n:"))
+
+
+def chunk_name_keys(extractions: list[dict[str, Any]]) -> set[str]:
+    """Every name key a chunk's mentions and datelines give (as entities._Tally notes them)."""
+    keys = set()
+    for ex in extractions:
+        names = local_names(ex)
+        for m in ex["mentions"]:
+            if m["text"] in names:
+                name, label = names[m["text"]]
+                keys |= {name_key(name), name_key(clean_name(m["text"], label))}
+        for place in ex.get("datelines", []):
+            place = place.title() if place.isupper() else place
+            keys.add(name_key((gazetteer_entry(place) or (place, "GPE"))[0]))
+    return keys
+
+
+# --- An in-memory store: the reference for the one on disk, and resolution's default ------------
+
+
+class InMemory:
+    """Published tables held as lists. `blocked=False` hands every row to every chunk (a full scan,
+    as resolution did before the state moved to disk); `blocked=True` indexes them as the store does."""
+
+    def __init__(self, tables: Mapping[str, list[Row]], *, blocked: bool = False) -> None:
+        from flows.resolve.resolver import ROW_TEXTS  # resolver imports this module
+
+        self.tables, self.blocked, self.texts = tables, blocked, ROW_TEXTS
+        self.stories = {a["article_id"]: a["story_id"] for a in tables.get("articles", [])}
+
+    def rows_with_keys(self, table: str, keys: Collection[str], known: Collection[str]) -> Ordered:
+        rows = list(enumerate(self.tables.get(table, [])))
+        if self.blocked:
+            rows = [(at, row) for at, row in rows if not self.texts[table](row, self.stories).isdisjoint(keys)]
+        return [(at, row) for at, row in rows if row[KEYS[table]] not in known]
+
+    def stories_of(self, article_ids: Collection[str]) -> dict[str, str]:
+        return {a: self.stories[a] for a in article_ids if a in self.stories}
+
+    def articles_without(self, article_ids: Collection[str]) -> list[Row]:
+        return [a for a in self.tables.get("articles", []) if a["article_id"] not in article_ids]
