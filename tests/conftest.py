@@ -29,6 +29,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "report/test_run_report_e2e.py": ("e2e",),  # headless Chromium
     "resolve/test_incremental.py::test_temporary_api_server_boots_and_is_torn_down": ("e2e",),
     "test_packaging.py::test_an_installed_wheel_runs_the_seeds_outside_the_checkout": ("e2e", "slow"),
+    "orchestration/test_scale.py::test_state_on_disk_resolves_as_a_full_scan_in_memory": ("slow",),  # dozens of Delta commits per seed
 }
 
 
