@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DEVSET ?= ../shared/devset
-SEEDS_EXPECTED ?= ../shared/golden/seeds_expected.json
+SEEDS_EXPECTED ?= tests/data/seeds_expected.json
 
 # Prefect keeps its state in the project and never phones home.
 export PREFECT_HOME ?= $(CURDIR)/.prefect
@@ -15,8 +15,8 @@ help:
 	@echo "make run       set up, then run the pipeline on seeds/ into data/"
 	@echo "make test      set up, then run the test suite"
 	@echo "make test-fast the unit tests only: no real flow, CLI subprocess, server or browser (under a minute)"
-	@echo "make eval      score extraction on DEVSET=$(DEVSET) and on the seeds"
-	@echo "make validate  validate the published tables in data/"
+	@echo "make eval      score extraction on the dev set (DEVSET=$(DEVSET)), then on the seeds (SEEDS_EXPECTED=$(SEEDS_EXPECTED))"
+	@echo "make validate  validate the published tables in data/ (newsflow validate --data data)"
 	@echo "make docs      regenerate docs/tables.md from schemas/"
 	@echo "make bench     throughput/memory benchmark, N=1000 articles (N=10000, N=100000)"
 	@echo "make bench-incremental  100 new articles on top of 2,000 published vs on top of 100"
@@ -28,7 +28,17 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
 
-run: $(BIN)/.installed
+# Data Docs' stylesheets and scripts (GE's pages would load them from public CDNs): the npm packages
+# pinned in package-lock.json, which flows/validate/docs_assets.py copies into data/docs/. Node.js and
+# npm come with the machine; where they do not, Debian's npm brings them.
+ASSETS := node_modules/.installed
+$(ASSETS): package.json package-lock.json
+	@command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq npm >/dev/null 2>&1 \
+		|| { apt-get update -qq >/dev/null && apt-get install -y -qq npm >/dev/null; }; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(BIN)/.installed $(ASSETS)
 	$(BIN)/newsflow run --input seeds --data data
 
 # The run report test renders data/report/index.html in Debian's headless Chromium.
@@ -38,18 +48,18 @@ $(CHROMIUM):
 	@export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq chromium >/dev/null 2>&1 \
 		|| { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }
 
-test: $(BIN)/.installed $(CHROMIUM)
+test: $(BIN)/.installed $(ASSETS) $(CHROMIUM)
 	$(BIN)/pytest
 
 # Markers: tests/conftest.py marks e2e (real flow, CLI subprocess, server, browser) and slow.
-test-fast: $(BIN)/.installed
+test-fast: $(BIN)/.installed $(ASSETS)
 	$(BIN)/pytest -m "not e2e and not slow"
 
 eval: $(BIN)/.installed
 	$(BIN)/newsflow eval --gold $(DEVSET)/gold.jsonl --articles $(DEVSET)/articles
 	$(BIN)/newsflow eval --gold $(SEEDS_EXPECTED) --articles seeds
 
-validate: $(BIN)/.installed
+validate: $(BIN)/.installed $(ASSETS)
 	$(BIN)/newsflow validate --data data
 
 docs: $(BIN)/.installed
@@ -67,4 +77,4 @@ sweep: $(BIN)/.installed
 	$(BIN)/python -m bench.sweep --n $(SWEEP_N)
 
 clean:
-	rm -rf $(VENV) .prefect data .pytest_cache
+	rm -rf $(VENV) .prefect data .pytest_cache node_modules

@@ -14,7 +14,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-GOLDEN = Path(os.environ.get("NEWSFLOW_SEEDS_EXPECTED", ROOT.parent / "shared" / "golden" / "seeds_expected.json"))
+SEEDS_EXPECTED = ROOT / "tests" / "data" / "seeds_expected.json"  # what the seeds say, written from their text
+ANALYST_SEEDS_EXPECTED = ROOT.parent / "shared" / "golden" / "seeds_expected.json"  # optional: a cross-check when present
 
 # `e2e` = runs the real flow, a CLI in a subprocess, a server or a browser; `slow` = takes long on
 # its own. `make test-fast` runs neither. A test that uses prefect_harness (itself or through

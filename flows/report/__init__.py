@@ -1,4 +1,4 @@
-"""Report: the run report page (page.py, its SVG charts in charts.py), and the Markdown and rows of the Prefect artifacts (artifacts.py), rendered from plain data."""
+"""Report: the run report page (page.py, its SVG charts in charts.py, its sortable tables of deals, events and entities with their evidence in listings.py), and the Markdown and rows of the Prefect artifacts (artifacts.py), rendered from plain data."""
 
 from flows.core.lazy import lazy_exports
 

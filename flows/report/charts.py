@@ -7,6 +7,7 @@ escaped, styled by the page's CSS classes (grid, axis, tick, label, value, bar, 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from html import escape
 
@@ -47,28 +48,49 @@ def _horizontal_grid(ticks: Sequence[float], left: float, base: float, plot_w: f
     return parts
 
 
+# Label room: ~7 px per character of a 12 px label; the label column grows with the longest label
+# up to LABEL_MAX px, and a longer label wraps onto a second line (the full label is its tooltip).
+CHAR_PX, LABEL_MIN, LABEL_MAX, LABEL_LINES = 7.0, 90, 330, 2
+
+
+def wrap_label(label: str, chars: int, lines: int = LABEL_LINES) -> list[str]:
+    """The label on at most `lines` lines of `chars` characters, cut with … only past them."""
+    parts = textwrap.wrap(label, chars) or [label]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: chars - 1].rstrip() + "…"
+    return parts
+
+
 def bar_chart(items: Sequence[tuple[str, float]], *, title: str, x_label: str, color: str = PALETTE[0], whole: bool = True) -> str:
     """Horizontal bars with category labels on the left and the value at the end of each bar."""
     if not items:
         return f'<p class="empty">{escape(title)}: nothing to plot.</p>'
-    left, right, bar, gap, top = 190, 70, 20, 6, 30
-    width = 720
-    plot = width - left - right
-    height = top + len(items) * (bar + gap) + 48
+    left = int(min(LABEL_MAX, max(LABEL_MIN, max(len(label) for label, _ in items) * CHAR_PX + 16)))
+    chars = int((left - 16) / CHAR_PX)
+    labels = [wrap_label(label, chars) for label, _ in items]
+    right, bar, gap, top, line = 70, 20, 6, 30, 14
+    plot = 520
+    width = left + plot + right
+    rows = [max(bar, len(lines) * line) + gap for lines in labels]  # each item's height
+    axis_y = top + sum(rows)
+    height = axis_y + 48
     ticks = nice_ticks(max(v for _, v in items), whole=whole)
     scale = plot / ticks[-1]
     parts = _chart_start(title, width, height, left)
-    axis_y = top + len(items) * (bar + gap)
     for tick in ticks:
         x = left + tick * scale
         parts.append(f'<line class="grid" x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}"/>')
         parts.append(f'<text class="tick" x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle">{short_number(tick)}</text>')
-    for i, (label, value) in enumerate(items):
-        y = top + i * (bar + gap)
-        shown = label if len(label) <= 28 else label[:27] + "…"
-        parts.append(f'<text class="label" x="{left - 8}" y="{y + bar - 6}" text-anchor="end"><title>{escape(label)}</title>{escape(shown)}</text>')
-        parts.append(f'<rect class="bar" x="{left}" y="{y}" width="{max(value * scale, 1):.1f}" height="{bar}" fill="{color}"/>')
-        parts.append(f'<text class="value" x="{left + value * scale + 5:.1f}" y="{y + bar - 6}">{short_number(value)}</text>')
+    y = top
+    for (label, value), lines, row in zip(items, labels, rows, strict=True):
+        middle = y + (row - gap) / 2
+        first = middle - (len(lines) - 1) * line / 2 + 4
+        spans = "".join(f'<tspan x="{left - 8}" y="{first + i * line:.1f}">{escape(text)}</tspan>' for i, text in enumerate(lines))
+        parts.append(f'<text class="label" text-anchor="end"><title>{escape(label)}</title>{spans}</text>')
+        parts.append(f'<rect class="bar" x="{left}" y="{middle - bar / 2:.1f}" width="{max(value * scale, 1):.1f}" height="{bar}" fill="{color}"/>')
+        parts.append(f'<text class="value" x="{left + value * scale + 5:.1f}" y="{middle + 4:.1f}">{short_number(value)}</text>')
+        y += row
     parts.append(f'<line class="axis" x1="{left}" y1="{axis_y}" x2="{left + plot}" y2="{axis_y}"/>')
     parts.append(f'<text class="axis-label" x="{left + plot / 2}" y="{height - 6}" text-anchor="middle">{escape(x_label)}</text>')
     return "".join(parts) + "</svg>"

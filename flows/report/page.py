@@ -1,7 +1,9 @@
-"""The run report: one self-contained HTML page (inline CSS and SVG, no scripts, no network).
+"""The run report: one self-contained HTML page (inline CSS and SVG, one small inline script that
+sorts its tables; its Content-Security-Policy lets it load nothing and run nothing else).
 
 Pure: it takes the run summary and the published rows as plain data and returns text. The
-charts are charts.py's; the Prefect artifacts' Markdown and rows are artifacts.py's.
+charts are charts.py's, the sortable tables of deals, events and entities listings.py's; the
+Prefect artifacts' Markdown and rows are artifacts.py's.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ from typing import Any
 
 from flows.core.schemas import gated_tables, table_order
 from flows.report.charts import PALETTE, bar_chart, column_chart, line_chart
+from flows.report.listings import SORT_SCRIPT, articles_by_id, deals_listing, entities_listing, events_listing, script_hash
 
 TABLES = gated_tables()  # the tables the gate validates; `rejections` holds what it kept back
-# Columns the report reads, so storage need not load article bodies.
+# Columns the report reads, so storage need not load article bodies nor every entity mention.
 COLUMNS = {
-    "deals": ("deal_type", "status", "parties", "amount", "currency", "counts_toward_totals", "project"),
-    "events": ("event_type", "event_date"),
-    "entities": ("name", "type", "mention_count"),
+    "deals": ("deal_type", "status", "parties", "amount", "currency", "amount_usd", "counts_toward_totals", "sector", "project", "announced_date", "evidence", "run_id"),
+    "events": ("event_type", "event_date", "date_text", "actors", "location", "evidence", "confidence", "run_id"),
+    "entities": ("name", "type", "aliases", "article_ids", "mention_count", "extractor", "run_id"),
+    "articles": ("article_id", "headline", "source_uri", "outlet", "published_date"),
 }
 TOP_ENTITIES = 15
-TOP_DEALS = 10
 
 
 @dataclass
@@ -110,6 +113,7 @@ def section_run(summary: Mapping[str, Any], page_dir: Path) -> str:
         ("Input", escape(str(summary.get("input")))),
         ("Documents read", str(summary.get("documents", 0))),
         ("New articles", str(summary.get("new_articles", 0))),
+        ("Rows upserted", str(sum(t.get("upserts", 0) for t in (summary.get("tables") or {}).values()))),
         ("Quarantined", str(sum(quarantined.values()))),
         ("Rows rejected", str((summary.get("rejected") or {}).get("rows", 0))),
     ]
@@ -124,14 +128,15 @@ def section_run(summary: Mapping[str, Any], page_dir: Path) -> str:
 
 
 def section_published(summary: Mapping[str, Any]) -> str:
+    """What the run did to each table (first), then what the table holds after it."""
     rows = []
     for name in table_order():
         t = (summary.get("tables") or {}).get(name)
         if t is None:
             continue
         published = "no (validation failed)" if t.get("published") is False else ("yes" if t.get("upserts") or t.get("deletes") else "unchanged")
-        rows.append((escape(name), t.get("rows", 0), "-" if t.get("version") is None else t["version"], t.get("upserts", 0), t.get("deletes", 0), t.get("rejected", 0), published))
-    table = html_table(("table", "rows proposed", "version", "rows upserted", "rows deleted", "rows rejected", "published"), rows, numeric=(1, 2, 3, 4, 5))
+        rows.append((escape(name), t.get("upserts", 0), t.get("deletes", 0), t.get("rejected", 0), published, "-" if t.get("version") is None else t["version"], t.get("rows", 0)))
+    table = html_table(("table", "rows upserted", "rows deleted", "rows rejected", "published", "version", "rows in the table"), rows, numeric=(1, 2, 3, 5, 6))
     return f'<section id="published"><h2>Published tables</h2>{table}</section>'
 
 
@@ -163,7 +168,8 @@ def section_validation(summary: Mapping[str, Any], page_dir: Path) -> str:
         state = validation_state(t)
         css = "ok" if state == "passed" else ("bad" if state == "FAILED" else "muted")
         pages = (docs.get("pages") or {}).get(name) or []
-        doc_links = " · ".join(link(p, page_dir, "contract" if i == 0 else "references") for i, p in enumerate(pages)) or "—"
+        # One page per table and chunk of the run (each shows the contract's and the reference checks).
+        doc_links = " · ".join(link(p, page_dir, "results" if len(pages) == 1 else f"chunk {i}") for i, p in enumerate(pages, 1)) or "—"
         rows.append((escape(name), f'<span class="{css}">{escape(state)}</span>', v.get("n_rows", "—"), v.get("n_expectations", "—"), v.get("n_critical_failures", "—"), v.get("n_warnings", "—"), doc_links))
         for f in v.get("failures", []):
             ids = ", ".join(escape(str(i)) for i in f.get("sample_ids", [])[:5])
@@ -174,53 +180,71 @@ def section_validation(summary: Mapping[str, Any], page_dir: Path) -> str:
     return f'<section id="validation"><h2>Validation</h2>{table}{index}<h3>Failed expectations</h3>{broken}</section>'
 
 
-def section_deals(deals: Sequence[Mapping[str, Any]]) -> str:
-    charts = [bar_chart(count_by(deals, "deal_type"), title="Deals by type", x_label="number of deals"),
-              bar_chart(count_by(deals, "status"), title="Deals by status", x_label="number of deals", color=PALETTE[2])]
+def charts(*svgs: str) -> str:
+    return f'<div class="charts">{"".join(svgs)}</div>'
+
+
+def section_deals(deals: Sequence[Mapping[str, Any]], articles: Mapping[str, Mapping[str, Any]], run_id: str, data: str) -> str:
+    drawn = [bar_chart(count_by(deals, "deal_type"), title="Deals by type", x_label="number of deals"),
+             bar_chart(count_by(deals, "status"), title="Deals by status", x_label="number of deals", color=PALETTE[2])]
     for currency, totals in deal_amounts(deals).items():
-        charts.append(bar_chart(totals, title=f"Deal amounts by type ({currency})", x_label=f"total amount, {currency} (deals counted toward totals)", color=PALETTE[1], whole=False))
-    largest = sorted((d for d in deals if d.get("amount") is not None), key=lambda d: -float(d["amount"]))[:TOP_DEALS]
-    rows = [(escape(str(d.get("deal_type"))), escape(str(d.get("status"))), escape(", ".join(d.get("parties") or [])), escape(str(d.get("project") or "")), f"{float(d['amount']):,.0f}", escape(str(d.get("currency") or ""))) for d in largest]
-    table = html_table(("type", "status", "parties", "project", "amount", "currency"), rows, numeric=(4,)) if rows else ""
-    return f'<section id="deals"><h2>Deals ({len(deals)})</h2>{"".join(charts)}<h3>Largest deals</h3>{table or "<p>No deal has an amount.</p>"}</section>'
+        drawn.append(bar_chart(totals, title=f"Deal amounts by type ({currency})", x_label=f"total amount, {currency} (deals counted toward totals)", color=PALETTE[1], whole=False))
+    return f'<section id="deals"><h2>Deals ({len(deals)})</h2>{charts(*drawn)}{deals_listing(deals, articles, run_id, data)}</section>'
 
 
-def section_events(events: Sequence[Mapping[str, Any]]) -> str:
+def section_events(events: Sequence[Mapping[str, Any]], articles: Mapping[str, Mapping[str, Any]], run_id: str, data: str) -> str:
     series, unit, undated = events_over_time(events)
     note = f"<p>{undated} of {len(events)} events have no resolved date and are not plotted.</p>" if undated else ""
     over_time = column_chart(series, title=f"Events per {unit}", x_label=f"event date ({unit})", y_label="number of events")
     by_type = bar_chart(count_by(events, "event_type"), title="Events by type", x_label="number of events", color=PALETTE[3])
-    return f'<section id="events"><h2>Events ({len(events)})</h2>{over_time}{note}{by_type}</section>'
+    return f'<section id="events"><h2>Events ({len(events)})</h2>{charts(over_time, by_type)}{note}{events_listing(events, articles, run_id, data)}</section>'
 
 
-def section_entities(entities: Sequence[Mapping[str, Any]]) -> str:
+def section_entities(entities: Sequence[Mapping[str, Any]], articles: Mapping[str, Mapping[str, Any]], run_id: str, data: str) -> str:
     chart = bar_chart(top_entities(entities), title=f"Most-mentioned entities (top {TOP_ENTITIES})", x_label="mentions across all articles", color=PALETTE[4])
-    return f'<section id="entities"><h2>Entities ({len(entities)})</h2>{chart}</section>'
+    return f'<section id="entities"><h2>Entities ({len(entities)})</h2>{charts(chart)}{entities_listing(entities, articles, run_id, data)}</section>'
+
+
+def rows_per_version(history: Mapping[str, list[dict[str, Any]]]) -> str:
+    """Rows per table over its versions; while no table has a second version, a line has nothing to
+    join, so the rows of each table's one version are bars."""
+    series = {name: [(h["version"], float(h["rows"])) for h in history.get(name, [])] for name in TABLES if history.get(name)}
+    if all(len(points) <= 1 for points in series.values()):
+        bars = [(f"{name} (version {points[0][0]})", points[0][1]) for name, points in series.items() if points]
+        return bar_chart(bars, title="Rows per table version", x_label="rows", color=PALETTE[0])
+    return line_chart(series, title="Rows per table version", x_label="table version", y_label="rows")
 
 
 def section_history(history: Mapping[str, list[dict[str, Any]]]) -> str:
-    series = {name: [(h["version"], float(h["rows"])) for h in history.get(name, [])] for name in TABLES if history.get(name)}
-    chart = line_chart(series, title="Rows per table version", x_label="table version", y_label="rows")
+    chart = rows_per_version(history)
     tables = []
     for name in TABLES:
         rows = [(h["version"], escape(str(h["timestamp"])[:19].replace("T", " ")), escape(str(h.get("operation") or "")), h["rows"], escape(str(h.get("run_id") or ""))) for h in history.get(name, [])]
         if rows:
             tables.append(f"<details open><summary>{escape(name)}: {len(rows)} version(s)</summary>{html_table(('version', 'committed (UTC)', 'operation', 'rows', 'run id'), rows, numeric=(0, 3))}</details>")
-    return f'<section id="history"><h2>Version history</h2>{chart}{"".join(tables)}</section>'
+    return f'<section id="history"><h2>Version history</h2>{chart}<div class="charts">{"".join(tables)}</div></section>'
 
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1d2733;margin:0;background:#f5f7fa}
 header{background:#1f3a56;color:#fff;padding:18px 32px}header h1{margin:0;font-size:24px}header p{margin:4px 0 0;opacity:.85}
+header code{font-size:14px;word-break:break-all}
 nav{padding:8px 32px;background:#e6ecf2}nav a{margin-right:16px;color:#1f3a56}
-main{padding:8px 32px 40px;max-width:1100px}section{background:#fff;border:1px solid #dde3ea;border-radius:6px;padding:8px 20px 16px;margin:16px 0}
+main{padding:8px 32px 40px}section{background:#fff;border:1px solid #dde3ea;border-radius:6px;padding:8px 20px 16px;margin:16px 0}
 h2{font-size:19px;border-bottom:1px solid #e3e8ee;padding-bottom:4px}h3{font-size:15px;margin-bottom:4px}
 table{border-collapse:collapse;margin:6px 0 10px;font-size:14px}th,td{border:1px solid #dde3ea;padding:4px 10px;text-align:left;vertical-align:top}
-th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#eef2f6}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.key{white-space:nowrap}
+.scroll{overflow-x:auto}table.sortable{width:100%}table.sortable th{cursor:pointer;white-space:nowrap;user-select:none}table.sortable th,table.sortable td{padding:4px 7px}
+table.sortable th::after{content:" \\2195";color:#9aa7b4}table.sortable th[aria-sort=ascending]::after{content:" \\25B2";color:#1f3a56}
+table.sortable th[aria-sort=descending]::after{content:" \\25BC";color:#1f3a56}table.sortable tbody tr:nth-child(even){background:#f8fafc}
+td q{quotes:none;display:block}td .src{display:block;color:#5b6b7c;font-size:12px;margin-bottom:4px}td .more{color:#5b6b7c;font-size:12px}
+table.deals td:nth-child(8),table.events td:nth-child(5){min-width:16em}table.deals td:nth-child(3),table.events td:nth-child(3){min-width:10em}
+td q + .src{margin-bottom:8px}p.note{color:#44515e;margin:12px 0 4px}
 .cards{display:flex;flex-wrap:wrap;gap:10px}.card{border:1px solid #dde3ea;border-radius:6px;padding:8px 14px;min-width:120px}
 .card .k{font-size:12px;color:#5b6b7c;text-transform:uppercase}.card .v{font-size:18px;font-weight:600;word-break:break-all}
 .ok{color:#1e7a3c;font-weight:600}.bad{color:#b3261e;font-weight:600}.muted{color:#6b7785}.empty{color:#6b7785;font-style:italic}
-svg.chart{display:block;margin:10px 0 14px;font-size:12px}svg .title{font-size:14px;font-weight:600;fill:#1d2733}
+.charts{display:flex;flex-wrap:wrap;gap:4px 40px;align-items:flex-start}
+svg.chart{display:block;margin:10px 0 14px;font-size:12px;max-width:100%;height:auto}svg .title{font-size:14px;font-weight:600;fill:#1d2733}
 svg .grid{stroke:#e6e9ee}svg .axis{stroke:#44515e}svg .tick,svg .value{fill:#44515e}svg .label{fill:#1d2733}
 svg .axis-label{fill:#1d2733;font-weight:500}svg .line{fill:none;stroke-width:2}details{margin:4px 0}summary{cursor:pointer}
 """
@@ -230,21 +254,26 @@ def render_run_report(data: ReportData, page_dir: Path) -> str:
     """The whole page; links (Data Docs, quarantine) are made relative to page_dir."""
     s = data.summary
     rows = data.rows
+    run_id, where = str(s.get("run_id")), str(s.get("data"))
+    articles = articles_by_id(rows.get("articles", []))
     sections = [
         section_run(s, page_dir),
         section_published(s),
         section_validation(s, page_dir),
         section_rejections(s),
-        section_deals(rows.get("deals", [])),
-        section_events(rows.get("events", [])),
-        section_entities(rows.get("entities", [])),
+        section_deals(rows.get("deals", []), articles, run_id, where),
+        section_events(rows.get("events", []), articles, run_id, where),
+        section_entities(rows.get("entities", []), articles, run_id, where),
         section_history(data.history),
     ]
     nav = "".join(f'<a href="#{k}">{v}</a>' for k, v in (("run", "Run"), ("published", "Published"), ("validation", "Validation"), ("rejections", "Rejected"), ("deals", "Deals"), ("events", "Events"), ("entities", "Entities"), ("history", "History")))
-    title = f"newsflow run {s.get('run_id')}"
+    title = f"newsflow run {run_id}"
+    # Nothing to fetch, nothing to run but the sort script: an escaped value that got through anyway stays inert.
+    policy = f"default-src 'none'; style-src 'unsafe-inline'; script-src '{script_hash()}'"
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head><body>'
-        f'<header><h1>{escape(title)}</h1><p>Data in {escape(str(s.get("data")))} · tables as published after this run</p></header>'
-        f"<nav>{nav}</nav><main>{''.join(sections)}</main></body></html>\n"
+        f"<header><h1>{escape(title)}</h1><p>Data: <code>{escape(where)}</code> · tables as published after this run</p></header>"
+        f"<nav>{nav}</nav><main>{''.join(sections)}</main><script>{SORT_SCRIPT}</script></body></html>\n"
     )

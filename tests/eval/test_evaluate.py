@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -17,11 +15,7 @@ from flows.eval.names import names_match
 from flows.eval.render import render_report
 from flows.eval.score import EvalReport, Score
 from flows.eval.seeds import score_seeds
-
-SEEDS_EXPECTED = Path(
-    os.environ.get("NEWSFLOW_SEEDS_EXPECTED", "/work/shared/golden/seeds_expected.json")
-)
-
+from tests.conftest import SEEDS_EXPECTED
 
 # --------------------------------------------------------------------------- builders
 
@@ -443,7 +437,6 @@ def test_seeds_tiny_degraded():
     assert (r.entities.tp, r.entities.fp) == (6, 1)  # PRODUCT is not a scored type
 
 
-@pytest.mark.skipif(not SEEDS_EXPECTED.exists(), reason="seeds_expected.json not available")
 def test_seeds_expected_perfect_and_degraded():
     expected = json.loads(SEEDS_EXPECTED.read_text(encoding="utf-8"))
     articles, entities, events, deals = perfect_seed_rows(expected)

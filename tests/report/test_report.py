@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.orchestration import progress
-from flows.report import artifacts, charts
+from flows.report import artifacts, charts, listings, writer
 from flows.report import page as report
 
 SUMMARY = {
@@ -50,7 +50,11 @@ def render(summary=SUMMARY, rows=ROWS, history=None):
 
 def test_page_is_self_contained_and_escapes_data():
     page = render()
-    assert "<script" not in page and "&lt;script&gt;" in page
+    assert "&lt;script&gt;alert(1)" in page and "<script>alert" not in page
+    # One script, inline: the sort; the page's policy lets the browser run that one and load nothing.
+    assert page.count("<script") == 1 and f"<script>{listings.SORT_SCRIPT}</script>" in page
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)[1]
+    assert "default-src 'none'" in policy and f"script-src '{listings.script_hash()}'" in policy
     assert "http://" not in page and "https://" not in page
     for section in ("run", "published", "validation", "rejections", "deals", "events", "entities", "history"):
         assert f'<section id="{section}">' in page
@@ -59,7 +63,7 @@ def test_page_is_self_contained_and_escapes_data():
 def test_page_links_data_docs_relative_to_the_report():
     page = render()
     assert 'href="../docs/index.html"' in page
-    assert 'href="../docs/validations/deals/r/t/deals.html"' in page
+    assert '<a href="../docs/validations/deals/r/t/deals.html">results</a>' in page
     assert 'href="../quarantine/20260101T000000Z-abcdef.jsonl"' in page
 
 
@@ -194,3 +198,80 @@ def test_rejected_rows_are_listed_by_table_and_rule_with_examples():
     markdown = artifacts.render_markdown(summary)
     assert REJECTED["line"] in markdown and "| entities.name | min_length 2 | 2 |" in markdown
     assert {r["table"]: r["rejected_rows"] for r in artifacts.validation_rows(summary)}["deals"] == 1
+
+
+def cells(page: str, table: str) -> list[list[str]]:
+    """The text of each body row of the first table of the page's section `table`."""
+    section = page[page.index(f'<section id="{table}">') :]
+    body = section[section.index("<tbody>") : section.index("</tbody>")]
+    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)] for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def test_published_tables_say_what_the_run_did_then_what_the_table_holds():
+    nothing_new = {**SUMMARY, "tables": {"articles": {"rows": 5, "version": 3, "upserts": 0, "deletes": 0, "valid": True}}}
+    page = render(nothing_new)
+    assert "rows proposed" not in page
+    assert cells(page, "published") == [["articles", "0", "0", "0", "unchanged", "3", "5"]]
+    assert '<div class="k">Rows upserted</div><div class="v">0</div>' in page
+
+
+def test_the_header_says_where_the_data_is_absolutely(tmp_path, monkeypatch):
+    assert "Data: <code>/data</code>" in render()
+    monkeypatch.chdir(tmp_path)
+    assert writer.absolute("data") == str(tmp_path / "data")
+    assert writer.absolute("s3://bucket/data") == "s3://bucket/data"
+
+
+def test_bar_labels_wrap_instead_of_being_cut_and_their_column_grows():
+    name = "Export-Import Bank of the United States (ORG)"
+    svg = charts.bar_chart([(name, 4), ("India (GPE)", 3)], title="T", x_label="mentions")
+    spans = [re.findall(r"<tspan[^>]*>([^<]*)</tspan>", label) for label in re.findall(r'<text class="label"[^>]*>(.*?)</text>', svg)]
+    assert " ".join(spans[0]) == name and spans[1] == ["India (GPE)"]
+    assert "…" not in svg and f"<title>{name}</title>" in svg
+    narrow = charts.bar_chart([("a", 1)], title="T", x_label="x")
+    assert int(re.search(r'width="(\d+)"', svg)[1]) > int(re.search(r'width="(\d+)"', narrow)[1])
+    assert charts.wrap_label("word " * 40, 20)[-1].endswith("…")  # past two lines, it is cut (the tooltip has it all)
+
+
+def test_one_version_per_table_draws_bars_and_more_draw_lines():
+    one = {"articles": [{"version": 0, "timestamp": "t", "rows": 4}], "deals": [{"version": 0, "timestamp": "t", "rows": 6}]}
+    svg = report.rows_per_version(one)
+    assert svg.count('class="bar"') == 2 and "<polyline" not in svg and "<circle" not in svg
+    assert "articles (version 0)" in svg
+    two = {**one, "deals": [{"version": 1, "timestamp": "t", "rows": 7}, {"version": 0, "timestamp": "t", "rows": 6}]}
+    assert report.rows_per_version(two).count("<polyline") == 2
+
+
+RUN = "20260101T000000Z-abcdef"
+ARTICLES = [{"article_id": "a_1", "headline": "Port <deal> signed", "source_uri": "x.txt", "outlet": "Dawn", "published_date": dt.date(2026, 1, 2)}]
+
+
+def evidence_of(text: str) -> list[dict]:
+    return [{"article_id": "a_1", "text": text}]
+
+
+def test_listings_put_this_runs_rows_first_with_their_evidence_escaped(monkeypatch):
+    deals = [
+        {"deal_type": "loan", "status": "signed", "parties": ["A"], "amount": 5.0, "currency": "USD", "amount_usd": 5.0, "run_id": "older", "evidence": evidence_of("old")},
+        {"deal_type": "mou", "status": "agreed", "parties": ["B"], "amount": 100.0, "currency": "PKR", "amount_usd": 0.36, "run_id": RUN, "evidence": evidence_of("<b>new</b>")},
+        {"deal_type": "grant", "status": "agreed", "parties": ["C"], "amount": None, "currency": None, "amount_usd": None, "run_id": RUN, "evidence": []},
+    ]
+    html = listings.deals_listing(deals, listings.articles_by_id(ARTICLES), RUN, "/data")
+    rows = re.findall(r"<tr>(.*?)</tr>", html[html.index("<tbody>") :])
+    assert ["mou" in rows[0], "grant" in rows[1], "loan" in rows[2]] == [True, True, True]  # this run's first, largest first
+    assert "&lt;b&gt;new&lt;/b&gt;" in rows[0] and "Port &lt;deal&gt; signed · Dawn · 2026-01-02" in rows[0]
+    assert "≈ 0 USD" in rows[0] and 'data-sort="0.36"' in rows[0]  # sorted in dollars, shown in its currency
+    assert "2 of the 3 deals were changed by this run" in html and "this run" in rows[0] and "older" in rows[2]
+    monkeypatch.setattr(listings, "ROW_LIMIT", 2)
+    capped = listings.deals_listing(deals, {}, RUN, "/data")
+    assert capped.count("<tr>") == 3 and "newsflow show deals --data /data" in capped  # header + 2 rows
+
+
+def test_the_sort_keys_of_dates_and_counts_leave_empty_cells_empty():
+    events = [{"event_type": "visit", "event_date": dt.date(2026, 1, 3), "run_id": RUN}, {"event_type": "call", "event_date": None, "date_text": "on Monday", "run_id": RUN}]
+    html = listings.events_listing(events, {}, RUN, "/data")
+    assert 'class=key data-sort="2026-01-03">2026-01-03' in html and 'class=key data-sort="">on Monday' in html
+    entities = [{"name": "Pakistan", "type": "GPE", "mention_count": 9, "article_ids": ["a_1", "a_2"], "aliases": ["Pakistan"], "run_id": RUN}]
+    html = listings.entities_listing(entities, listings.articles_by_id(ARTICLES), RUN, "/data")
+    assert 'class=num data-sort="9">9' in html and 'class=num data-sort="2">2' in html and "Port &lt;deal&gt; signed" in html
+    assert listings.entities_listing([], {}, RUN, "/data") == ""
