@@ -8,16 +8,16 @@ its keys as text (`row_keys`; the store keeps them beside the tables); `fetch` a
 for the rows under a chunk's keys until nothing new comes back. A key may be stale or over-broad
 (a row indexed under a key it lost): an extra row changes nothing, as a full scan holds it too.
 Rows come back in publication order, so the first match is the one a scan of every row finds.
+resolver.InMemory is the same over lists (every row, or by key as the store does).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Protocol
 
 from flows.resolve.names import clean_name, gazetteer_entry, local_names, name_key
-from flows.resolve.proposal import KEYS
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]
@@ -123,29 +123,3 @@ def chunk_name_keys(extractions: list[dict[str, Any]]) -> set[str]:
             place = place.title() if place.isupper() else place
             keys.add(name_key((gazetteer_entry(place) or (place, "GPE"))[0]))
     return keys
-
-
-# --- An in-memory store: the reference for the one on disk, and resolution's default ------------
-
-
-class InMemory:
-    """Published tables held as lists. `blocked=False` hands every row to every chunk (a full scan,
-    as resolution did before the state moved to disk); `blocked=True` indexes them as the store does."""
-
-    def __init__(self, tables: Mapping[str, list[Row]], *, blocked: bool = False) -> None:
-        from flows.resolve.resolver import ROW_TEXTS  # resolver imports this module
-
-        self.tables, self.blocked, self.texts = tables, blocked, ROW_TEXTS
-        self.stories = {a["article_id"]: a["story_id"] for a in tables.get("articles", [])}
-
-    def rows_with_keys(self, table: str, keys: Collection[str], known: Collection[str]) -> Ordered:
-        rows = list(enumerate(self.tables.get(table, [])))
-        if self.blocked:
-            rows = [(at, row) for at, row in rows if not self.texts[table](row, self.stories).isdisjoint(keys)]
-        return [(at, row) for at, row in rows if row[KEYS[table]] not in known]
-
-    def stories_of(self, article_ids: Collection[str]) -> dict[str, str]:
-        return {a: self.stories[a] for a in article_ids if a in self.stories}
-
-    def articles_without(self, article_ids: Collection[str]) -> list[Row]:
-        return [a for a in self.tables.get("articles", []) if a["article_id"] not in article_ids]

@@ -12,11 +12,11 @@ this module, so it stays here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from flows.resolve import blocking
-from flows.resolve.blocking import InMemory, Published
+from flows.resolve.blocking import Published
 from flows.resolve.deals import deal_expand, deal_lookups, deal_texts, resolve_deals
 from flows.resolve.entities import resolve_entities
 from flows.resolve.events import event_lookups, event_texts, resolve_events
@@ -71,3 +71,24 @@ def build_tables(
     deals = resolve_deals(extractions, surfaces, stories, dates, deals, run_id, touched=touched["deals"])
     tables = {"articles": articles, "entities": entities, "events": events, "deals": deals}
     return Proposal(tables, {**touched, "articles": todo}, fetched=fetched, stories=stories)
+
+
+class InMemory:
+    """Published tables held as lists. `blocked=False` hands every row to every chunk (a full scan,
+    as resolution did before the state moved to disk); `blocked=True` indexes them as the store does."""
+
+    def __init__(self, tables: Mapping[str, list[dict[str, Any]]], *, blocked: bool = False) -> None:
+        self.tables, self.blocked = tables, blocked
+        self.stories = {a["article_id"]: a["story_id"] for a in tables.get("articles", [])}
+
+    def rows_with_keys(self, table: str, keys: Collection[str], known: Collection[str]) -> blocking.Ordered:
+        rows = list(enumerate(self.tables.get(table, [])))
+        if self.blocked:
+            rows = [(at, row) for at, row in rows if not ROW_TEXTS[table](row, self.stories).isdisjoint(keys)]
+        return [(at, row) for at, row in rows if row[KEYS[table]] not in known]
+
+    def stories_of(self, article_ids: Collection[str]) -> dict[str, str]:
+        return {a: self.stories[a] for a in article_ids if a in self.stories}
+
+    def articles_without(self, article_ids: Collection[str]) -> list[dict[str, Any]]:
+        return [a for a in self.tables.get("articles", []) if a["article_id"] not in article_ids]

