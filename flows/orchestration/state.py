@@ -3,8 +3,9 @@
 Beside the tables, `<data>/state` holds what resolution looks rows up by (storage.py knows where):
 - `keys_<table>` (entities, events, deals): every key a row is indexed under (resolve/blocking.py),
   with the row's id and its publication order (`seq`: a scan of every row meets rows in that
-  order, so the first match is the same). Appended to, never rewritten: a key a row lost stays,
-  and costs no more than an extra row read.
+  order, so the first match is the same); `cites_<table>` the same for the articles it cites
+  (what retraction looks for; kept apart, as a popular entity cites thousands). Appended to,
+  never rewritten: a key a row lost stays, and costs no more than an extra row read.
 - `story_terms`: each published article version's term ids and counts, day and story, and
   `story_vocabulary`: term -> id. The vocabulary and document frequencies are held (they grow
   with the distinct words, not the articles); a chunk loads the vectors of the articles within
@@ -27,7 +28,6 @@ import pyarrow.compute as pc
 
 from flows.core import spanlist
 from flows.publish import storage
-from flows.resolve.blocking import Ordered
 from flows.resolve.proposal import KEYS, Proposal
 from flows.resolve.resolver import ROW_TEXTS
 from flows.resolve.stories import STORY_MAX_DAYS, StoryIndex
@@ -40,6 +40,18 @@ _ALL_DAYS = (-(2**31), 2**31 - 1)
 
 def key_table(name: str) -> str:
     return f"keys_{name}"
+
+
+def cites_table(name: str) -> str:
+    return f"cites_{name}"
+
+
+def _by_table(name: str, texts: Iterable[str]) -> dict[str, set[str]]:
+    """Keys split between the key table and the cites table (an article's key starts with "a:")."""
+    split: dict[str, set[str]] = {key_table(name): set(), cites_table(name): set()}
+    for text in texts:
+        split[cites_table(name) if text.startswith("a:") else key_table(name)].add(text)
+    return split
 
 
 def _day(value: Any) -> int | None:
@@ -72,18 +84,25 @@ class StoredState:
 
     # --- blocking.Published ---------------------------------------------------------------------
 
-    def rows_with_keys(self, table: str, keys: Collection[str], known: Collection[str]) -> Ordered:
-        hits = storage.read_where(self.data, key_table(table), "key", keys, columns=["id", "seq"], state=True)
+    def ids_with_keys(self, table: str, keys: Collection[str]) -> dict[str, int]:
         seq: dict[str, int] = {}
-        for row_id, order in zip(hits.column("id").to_pylist(), hits.column("seq").to_pylist(), strict=True) if hits is not None else ():
-            if row_id not in known and order > seq.get(row_id, -1):
-                seq[row_id] = order
-        if not seq:
-            return []
-        rows = spanlist.rows_from_table(storage.read_where(self.data, table, KEYS[table], seq))
+        for state, wanted in _by_table(table, keys).items():
+            hits = storage.read_where(self.data, state, "key", wanted, columns=["id", "seq"], state=True) if wanted else None
+            for row_id, order in zip(hits.column("id").to_pylist(), hits.column("seq").to_pylist(), strict=True) if hits is not None else ():
+                seq[row_id] = max(order, seq.get(row_id, order))
+        self.seq[table].update(seq)
+        return seq
+
+    def keys_of(self, table: str, ids: Collection[str]) -> dict[str, set[str]]:
+        hits = storage.read_where(self.data, key_table(table), "id", ids, columns=["id", "key"], state=True)
+        found: dict[str, set[str]] = {}
+        for row_id, key in zip(hits.column("id").to_pylist(), hits.column("key").to_pylist(), strict=True) if hits is not None else ():
+            found.setdefault(row_id, set()).add(key)
+        return found
+
+    def rows(self, table: str, ids: Collection[str]) -> list[Row]:
         # A key table's id may have no row: it was deleted, or its chunk was not published.
-        self.seq[table].update((r[KEYS[table]], seq[r[KEYS[table]]]) for r in rows)
-        return [(seq[r[KEYS[table]]], r) for r in rows]
+        return spanlist.rows_from_table(storage.read_where(self.data, table, KEYS[table], ids)) if ids else []
 
     def stories_of(self, article_ids: Collection[str]) -> dict[str, str]:
         found = storage.read_where(self.data, "articles", "article_id", article_ids, columns=["article_id", "story_id"])
@@ -131,19 +150,21 @@ class StoredState:
         """The keys of a table's rows the chunk publishes that the state lacks (a new row gets the next seq)."""
         texts_of, key = ROW_TEXTS[name], KEYS[name]
         before = {r[key]: r for r in proposed.fetched.get(name, [])}
-        keys, ids, seqs = [], [], []
+        columns: dict[str, tuple[list[str], list[str], list[int]]] = {key_table(name): ([], [], []), cites_table(name): ([], [], [])}
         for row in rows:
             row_id = row[key]
-            order = self.seq[name].get(row_id)
-            old = texts_of(before[row_id], proposed.stories) if row_id in before and order is not None else set()
-            if order is None:
-                order = self.seq[name][row_id] = self.next_seq[name]
+            if row_id in before:  # a published row keeps its place; only its new keys are added
+                order, old = self.seq[name][row_id], texts_of(before[row_id], proposed.stories)
+            else:  # a new row (or one deleted and made again) comes after every published one
+                order, old = self.next_seq[name], set()
                 self.next_seq[name] += 1
-            new = sorted(texts_of(row, proposed.stories) - old)
-            keys += new
-            ids += [row_id] * len(new)
-            seqs += [order] * len(new)
-        storage.append_state(self.data, key_table(name), pa.table({"key": pa.array(keys, pa.string()), "id": pa.array(ids, pa.string()), "seq": pa.array(seqs, pa.int64())}))
+            for state, texts in _by_table(name, texts_of(row, proposed.stories) - old).items():
+                keys, ids, seqs = columns[state]
+                keys += sorted(texts)
+                ids += [row_id] * len(texts)
+                seqs += [order] * len(texts)
+        for state, (keys, ids, seqs) in columns.items():
+            storage.append_state(self.data, state, pa.table({"key": pa.array(keys, pa.string()), "id": pa.array(ids, pa.string()), "seq": pa.array(seqs, pa.int64())}))
 
     def write_stories(self, index: StoryIndex, articles: list[Row]) -> None:
         """The vectors of the articles the chunk publishes (each version once), and the new terms."""

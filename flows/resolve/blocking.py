@@ -4,8 +4,9 @@ Resolution compares a candidate only with rows that share a blocking key with it
 and entity resolution joins only names linked by a name key. So a chunk needs only the published
 rows that share such a key with its candidates, or with rows it fetched for them (a closure: an
 alias links two rows, a deal names the total it is part of). Every published row is indexed under
-its keys as text (`row_keys`; the store keeps them beside the tables); `fetch` asks a `Published`
-for the rows under a chunk's keys until nothing new comes back. A key may be stale or over-broad
+its keys as text (resolver.ROW_TEXTS; the store keeps them beside the tables); `fetch` asks a
+`Published` for the ids under a chunk's keys, then under the keys those ids lead to (from their
+own keys, so the closure never reads a row), until nothing new comes; then reads the rows once. A key may be stale or over-broad
 (a row indexed under a key it lost): an extra row changes nothing, as a full scan holds it too.
 Rows come back in publication order, so the first match is the one a scan of every row finds.
 resolver.InMemory is the same over lists (every row, or by key as the store does).
@@ -21,8 +22,7 @@ from flows.resolve.names import clean_name, gazetteer_entry, local_names, name_k
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]
-Ordered = list[tuple[int, Row]]  # (publication order, row)
-Expand = Callable[[Row], Iterable[str]]
+Expand = Callable[[str, set[str]], Iterable[str]]  # a row's id and keys -> keys of the rows it may bring
 
 
 def key_text(key: Key) -> str:
@@ -58,8 +58,16 @@ def article_texts(article_ids: Iterable[str]) -> set[str]:
 class Published(Protocol):
     """The published rows a chunk resolves against, asked for by key."""
 
-    def rows_with_keys(self, table: str, keys: Collection[str], known: Collection[str]) -> Ordered:
-        """(order, row) of the rows of `table` indexed under any of `keys`, but those whose id is in `known`."""
+    def ids_with_keys(self, table: str, keys: Collection[str]) -> dict[str, int]:
+        """id -> publication order of the rows of `table` indexed under any of `keys`."""
+        ...
+
+    def keys_of(self, table: str, ids: Collection[str]) -> dict[str, set[str]]:
+        """id -> the keys (but its articles') the rows `ids` are indexed under."""
+        ...
+
+    def rows(self, table: str, ids: Collection[str]) -> list[Row]:
+        """The published rows `ids` of `table` (an id with no row is left out)."""
         ...
 
     def stories_of(self, article_ids: Collection[str]) -> dict[str, str]:
@@ -71,16 +79,18 @@ class Published(Protocol):
         ...
 
 
-def fetch(published: Published, table: str, seeds: set[str], expand: Expand, key: str) -> list[Row]:
-    """The rows under `seeds`, then under the keys `expand` finds in what came back, until nothing
-    new comes; in publication order."""
+def fetch(published: Published, table: str, seeds: set[str], expand: Expand | None, key: str) -> list[Row]:
+    """The rows under `seeds`, and under the keys `expand` finds in the keys of what they bring,
+    until nothing new comes; in publication order."""
     asked, found, wanted = set(), {}, set(seeds)
     while wanted:
         asked |= wanted
-        got = published.rows_with_keys(table, wanted, found.keys())
-        found.update((row[key], (order, row)) for order, row in got)
-        wanted = {text for _, row in got for text in expand(row)} - asked
-    return [row for _, row in sorted(found.values(), key=lambda pair: pair[0])]
+        got = {i: order for i, order in published.ids_with_keys(table, wanted).items() if i not in found}
+        found.update(got)
+        if not got or expand is None:
+            break
+        wanted = {text for i, texts in published.keys_of(table, got).items() for text in expand(i, texts)} - asked
+    return sorted(published.rows(table, found), key=lambda row: found[row[key]])
 
 
 # --- Entities: name keys -------------------------------------------------------------------------
@@ -105,9 +115,9 @@ def name_lookups(keys: Iterable[str]) -> set[str]:
     return texts
 
 
-def entity_expand(row: Row) -> set[str]:
+def entity_expand(entity_id: str, texts: set[str]) -> set[str]:
     """A fetched entity's names lead to the rows they may be joined with."""
-    return name_lookups(text[2:] for text in entity_texts(row) if text.startswith("n:"))
+    return name_lookups(text[2:] for text in texts if text.startswith("n:"))
 
 
 def chunk_name_keys(extractions: list[dict[str, Any]]) -> set[str]:

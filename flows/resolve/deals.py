@@ -120,9 +120,9 @@ def deal_texts(row: Row, stories: Stories) -> set[str]:
     return texts | ({"part:" + row["part_of"]} if row.get("part_of") else set())
 
 
-def deal_expand(row: Row) -> set[str]:
+def deal_expand(deal_id: str, texts: set[str]) -> set[str]:
     """A fetched deal brings its parts and its total: whether it counts toward totals depends on them."""
-    return {"part:" + row["deal_id"]} | ({"id:" + row["part_of"]} if str(row.get("part_of") or "").startswith("d_") else set())
+    return {"part:" + deal_id} | {"id:" + t[5:] for t in texts if t.startswith("part:d_")}
 
 
 def deal_lookups(extractions: list[dict[str, Any]], surfaces: dict[str, dict[str, str]], stories: Stories) -> set[str]:

@@ -45,7 +45,7 @@ def build_tables(
     takes in the new ones); without one, a fresh index is built from the published articles, which
     then need their bodies.
     """
-    state = published if hasattr(published, "rows_with_keys") else InMemory(published)  # type: ignore[arg-type]
+    state = InMemory(published) if isinstance(published, Mapping) else published
     todo = {a["article_id"] for a in new_articles}
     if story_index is None:
         story_index = StoryIndex()
@@ -56,14 +56,14 @@ def build_tables(
     retracting = blocking.article_texts(todo)
     fetched, touched = {}, {}
 
-    def read(name: str, seeds: set[str], expand: blocking.Expand) -> list[dict[str, Any]]:
+    def read(name: str, seeds: set[str], expand: blocking.Expand | None) -> list[dict[str, Any]]:
         fetched[name] = blocking.fetch(state, name, seeds, expand, KEYS[name])
         rows, touched[name] = retract_table(name, fetched[name], todo)
         return rows
 
     entities = read("entities", retracting | blocking.name_lookups(blocking.chunk_name_keys(extractions)), blocking.entity_expand)
     entities, surfaces = resolve_entities(extractions, entities, run_id, touched=touched["entities"])
-    events = read("events", retracting | event_lookups(extractions, surfaces, chunk_stories), lambda row: ())
+    events = read("events", retracting | event_lookups(extractions, surfaces, chunk_stories), None)
     deals = read("deals", retracting | deal_lookups(extractions, surfaces, chunk_stories), deal_expand)
     cited = {a for rows in (events, deals) for row in rows for a in row["article_ids"]}
     stories = {**state.stories_of(cited - todo), **chunk_stories}
@@ -81,11 +81,17 @@ class InMemory:
         self.tables, self.blocked = tables, blocked
         self.stories = {a["article_id"]: a["story_id"] for a in tables.get("articles", [])}
 
-    def rows_with_keys(self, table: str, keys: Collection[str], known: Collection[str]) -> blocking.Ordered:
-        rows = list(enumerate(self.tables.get(table, [])))
-        if self.blocked:
-            rows = [(at, row) for at, row in rows if not ROW_TEXTS[table](row, self.stories).isdisjoint(keys)]
-        return [(at, row) for at, row in rows if row[KEYS[table]] not in known]
+    def _texts(self, table: str) -> dict[str, tuple[int, set[str]]]:
+        return {row[KEYS[table]]: (at, ROW_TEXTS[table](row, self.stories)) for at, row in enumerate(self.tables.get(table, []))}
+
+    def ids_with_keys(self, table: str, keys: Collection[str]) -> dict[str, int]:
+        return {i: at for i, (at, texts) in self._texts(table).items() if not self.blocked or not texts.isdisjoint(keys)}
+
+    def keys_of(self, table: str, ids: Collection[str]) -> dict[str, set[str]]:
+        return {i: {t for t in texts if not t.startswith("a:")} for i, (_, texts) in self._texts(table).items() if i in ids}
+
+    def rows(self, table: str, ids: Collection[str]) -> list[dict[str, Any]]:
+        return [row for row in self.tables.get(table, []) if row[KEYS[table]] in ids]
 
     def stories_of(self, article_ids: Collection[str]) -> dict[str, str]:
         return {a: self.stories[a] for a in article_ids if a in self.stories}

@@ -384,7 +384,8 @@ def test_the_keys_a_row_is_fetched_by_cover_what_resolution_compares():
     assert event_rows.event_texts(event, {"a1": "s1"}) & blocking.lookup_texts(event_rows._event_keys(candidate, {}))
     total = {"deal_id": "d_1", "part_of": None, "amount": 500.0, "currency": "USD", "article_ids": ["a1"]}
     part = {**total, "deal_id": "d_2", "part_of": "d_1", "amount": 200.0}
-    assert deal_rows.deal_expand(total) & deal_rows.deal_texts(part, {}) and deal_rows.deal_expand(part) & deal_rows.deal_texts(total, {})
+    texts = {d["deal_id"]: deal_rows.deal_texts(d, {}) for d in (total, part)}
+    assert deal_rows.deal_expand("d_1", texts["d_1"]) & texts["d_2"] and deal_rows.deal_expand("d_2", texts["d_2"]) & texts["d_1"]
     person = {"name": "Ama Boateng", "type": "PERSON", "aliases": ["Ama Boateng"], "article_ids": ["a1"]}
     assert blocking.name_lookups({"boateng"}) & blocking.entity_texts(person)
-    assert blocking.entity_expand(person) & blocking.entity_texts({**person, "name": "Boateng", "aliases": ["Boateng"]})
+    assert blocking.entity_expand("e_1", blocking.entity_texts(person)) & blocking.entity_texts({**person, "name": "Boateng", "aliases": ["Boateng"]})
