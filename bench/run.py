@@ -245,7 +245,7 @@ def _slim(run: dict[str, Any]) -> dict[str, Any]:
     summary = run["summary"] or {}
     tables = {n: {k: t.get(k) for k in ("rows", "version", "upserts", "deletes", "valid")} for n, t in summary.get("tables", {}).items()}
     keep = {k: v for k, v in run.items() if k != "summary"}
-    return {**keep, "new_articles": summary.get("new_articles"), "success": summary.get("success"), "stage_seconds": summary.get("seconds"), "tables": tables}
+    return {**keep, "new_articles": summary.get("new_articles"), "success": summary.get("success"), "stage_seconds": summary.get("seconds"), "chunks": summary.get("chunks"), "tables": tables}
 
 
 if __name__ == "__main__":

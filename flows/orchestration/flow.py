@@ -126,7 +126,7 @@ def plan(proposed: resolve.Proposal, new_ids: set[str]) -> dict[str, publish.Cha
 def commit_chunk(run: Run, new: list[Any], extractions: list[dict[str, Any]]) -> None:
     """Resolve one chunk against the published state, validate what changes, publish what passes."""
     data = run.settings.data_dir
-    clock = time.perf_counter()
+    clock, before = time.perf_counter(), dict(run.seconds)
     if run.state is None:  # opened once per run; each chunk reads from it what it needs
         run.state = open_state_task(data, quote(run.published_hashes))
     index = run.state.story_window(new)
@@ -147,6 +147,7 @@ def commit_chunk(run: Run, new: list[Any], extractions: list[dict[str, Any]]) ->
     publish_chunk(run, gated)
     run.tick("publish", clock)
     run.close_chunk(gated, index)
+    run.record_chunk(len(new), before)
 
 
 def publish_chunk(run: Run, gated: Gated) -> None:

@@ -102,6 +102,7 @@ class Run:
         # that passed is (residue the next run retracts), so later chunks may cite them.
         self.held_back: set[str] = set()
         self.rejected: list[Row] = []  # this run's rejections, for the summary
+        self.chunk_seconds: list[dict[str, Any]] = []  # per chunk: its articles, the articles published after it, its stages' seconds
 
     def read_intake(self) -> Intake:
         """What is published already: an article is to do when its source is new or its content
@@ -133,6 +134,12 @@ class Run:
         summary's `seconds.parse_workers` and `seconds.extract_workers`, which the bench compares."""
         for stage, seconds in timing.items():
             self.seconds[f"{stage}_workers"] = round(self.seconds.get(f"{stage}_workers", 0.0) + seconds, 3)
+
+    def record_chunk(self, articles: int, before: Mapping[str, float]) -> None:
+        """A chunk's line of the summary's `chunks`: its stages' seconds against the articles published after it (the bench reads them)."""
+        assert self.state is not None
+        stages = ("read_state", "resolve", "validate", "publish")
+        self.chunk_seconds.append({"articles": articles, "published_after": len(self.state.published), **{s: round(self.seconds.get(s, 0.0) - before.get(s, 0.0), 3) for s in stages}})
 
     def published_ids(self) -> set[str]:
         """The article ids a chunk's rows may cite besides its own: the published articles and
