@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import shutil
 import tempfile
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import pick_source, write_corpus
-from bench.run import RESULTS, bench_env, machine, newsflow
+from bench.run import bench_env, machine, newsflow, save
 
 TARGETS = {"rss": 1.15, "seconds": 1.25}
 
@@ -88,10 +87,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "new": args.new, "repeats": args.repeats, "small": small, "big": big,
         "seconds_ratio": round(big["seconds"] / small["seconds"], 3), "rss_ratio": round(big["peak_rss_mb"] / small["peak_rss_mb"], 3),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = f"incremental_p{args.published}" + ("" if source == "devset" else f"_{source}")
-    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (RESULTS / f"{stem}.md").write_text(markdown(result), encoding="utf-8")
+    save(f"incremental_p{args.published}" + ("" if source == "devset" else f"_{source}"), result, markdown(result))
     print(markdown(result))
     return result
 

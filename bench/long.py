@@ -25,7 +25,7 @@ from typing import Any
 import psutil
 
 from bench.corpus import pick_source, write_corpus
-from bench.run import BIN, RESULTS, ROOT, bench_env, machine
+from bench.run import BIN, ROOT, bench_env, machine, save
 
 
 def tree_rss(root: psutil.Process) -> int:
@@ -64,9 +64,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     def record(state: str, seconds: float) -> None:
         result.update(state=state, updated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), seconds=round(seconds), published=storage.count_rows(work / "data", "articles"))
         result["articles_per_s"] = round(result["published"] / max(seconds, 1e-9), 2)
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        (RESULTS / f"{stem}.md").write_text(markdown(result), encoding="utf-8")
+        save(stem, result, markdown(result))
 
     try:
         print(f"building {args.n} articles from the {source} in {work}", flush=True)

@@ -232,12 +232,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     if "rss_growth" in result:
         result["targets"]["rss_growth"] = result["rss_growth"] <= TARGETS["rss_growth"]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = f"n{args.n}" + ("" if source == "devset" else f"_{source}")
-    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (RESULTS / f"{stem}.md").write_text(markdown(result), encoding="utf-8")
+    save(f"n{args.n}" + ("" if source == "devset" else f"_{source}"), result, markdown(result))
     print(markdown(result))
     return result
+
+
+def save(stem: str, result: dict[str, Any], text: str) -> None:
+    """bench/results/<stem>.json and .md."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / f"{stem}.md").write_text(text, encoding="utf-8")
 
 
 def _slim(run: dict[str, Any]) -> dict[str, Any]:
