@@ -119,8 +119,10 @@ class StoredState:
         published versions (an edited article's old version leaves the statistics)."""
         self.seq = {name: {} for name in ROW_TEXTS}
         index = StoryIndex.with_stats(self.vocabulary, self.df.copy(), self.documents)
+        if not new_articles:
+            return index
         days = [_day(a["published_date"]) for a in new_articles]
-        lo, hi = _ALL_DAYS if None in days or not days else (min(days) - STORY_MAX_DAYS, max(days) + STORY_MAX_DAYS)
+        lo, hi = _ALL_DAYS if None in days else (min(days) - STORY_MAX_DAYS, max(days) + STORY_MAX_DAYS)
         ids = {a["article_id"] for a in new_articles}
         found = storage.read_where(self.data, STORY_TERMS, "article_id", ids, between=("day", lo, hi), state=True)
         if found is None:
