@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -40,10 +41,10 @@ def markdown(r: dict[str, Any]) -> str:
     head = f"# newsflow long run, N = {r['n']:,}, corpus from the {r['corpus']}\n\n{r['started']} to {r['updated']}, {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}; processes = {r['processes']}. **{r['state']}**.\n\n"
     rows = "".join(f"| {s['seconds']:,} s | {s['published']:,} | {s['rss_mb']:,} MB | {s['peak_rss_mb']:,} MB | {s['load_avg']} |\n" for s in r["samples"][:: max(1, len(r["samples"]) // 40)] + r["samples"][-1:])
     table = "| elapsed | articles published | RSS now (tree) | peak RSS so far | load average |\n| --- | --- | --- | --- | --- |\n" + rows
-    tail = ""
-    if r.get("chunks"):
+    tail, chunks = "", r.get("chunks") or r.get("chunks_so_far")
+    if chunks:
         tail = "\n| chunk | published after | read_state | resolve | validate | publish |\n| --- | --- | --- | --- | --- | --- |\n" + "".join(
-            f"| {i + 1} | {c['published_after']:,} | {c['read_state']} s | {c['resolve']} s | {c['validate']} s | {c['publish']} s |\n" for i, c in enumerate(r["chunks"])
+            f"| {i + 1} | {c['published_after']:,} | {c.get('read_state')} s | {c.get('resolve')} s | {c.get('validate')} s | {c.get('publish')} s |\n" for i, c in enumerate(chunks)
         )
     return head + f"Peak RSS {r['peak_rss_mb']:,} MB; {r['published']:,} articles published in {r['seconds']:,} s ({r['articles_per_s']} articles/s).\n\n" + table + tail
 
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {"n": args.n, "corpus": source, "machine": machine(), "processes": args.processes, "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "samples": [], "peak_rss_mb": 0}
 
     def record(state: str, seconds: float) -> None:
+        if "chunks" not in result or result["chunks"] is None:  # while it runs: the flow's log line per chunk
+            text = (work / "run.log").read_text("utf-8", "replace") if (work / "run.log").exists() else ""
+            result["chunks_so_far"] = [{"published_after": int(m[1]), **{k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+) s", m[2])}} for m in re.findall(r"chunk \d+: \d+ articles, (\d+) published after it; (.*)", text)]
         result.update(state=state, updated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), seconds=round(seconds), published=storage.count_rows(work / "data", "articles"))
         result["articles_per_s"] = round(result["published"] / max(seconds, 1e-9), 2)
         save(stem, result, markdown(result))

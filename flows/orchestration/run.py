@@ -139,7 +139,9 @@ class Run:
         """A chunk's line of the summary's `chunks`: its stages' seconds against the articles published after it (the bench reads them)."""
         assert self.state is not None
         stages = ("read_state", "resolve", "validate", "publish")
-        self.chunk_seconds.append({"articles": articles, "published_after": len(self.state.published), **{s: round(self.seconds.get(s, 0.0) - before.get(s, 0.0), 3) for s in stages}})
+        line = {"articles": articles, "published_after": len(self.state.published), **{s: round(self.seconds.get(s, 0.0) - before.get(s, 0.0), 3) for s in stages}}
+        self.chunk_seconds.append(line)
+        self.logger.info("chunk %d: %d articles, %d published after it; %s", len(self.chunk_seconds), articles, line["published_after"], ", ".join(f"{s} {line[s]:.2f} s" for s in stages))
 
     def published_ids(self) -> set[str]:
         """The article ids a chunk's rows may cite besides its own: the published articles and
