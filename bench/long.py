@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     def record(state: str, seconds: float) -> None:
         if "chunks" not in result or result["chunks"] is None:  # while it runs: the flow's log line per chunk
             text = (work / "run.log").read_text("utf-8", "replace") if (work / "run.log").exists() else ""
-            result["chunks_so_far"] = [{"published_after": int(m[1]), **{k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+) s", m[2])}} for m in re.findall(r"chunk \d+: \d+ articles, (\d+) published after it; (.*)", text)]
+            result["chunks_so_far"] = [{"published_after": int(m[0]), **{k: float(v) for k, v in re.findall(r"(\w+) ([\d.]+) s", m[1])}} for m in re.findall(r"chunk \d+: \d+ articles, (\d+) published after it; (.*)", text)]
         result.update(state=state, updated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), seconds=round(seconds), published=storage.count_rows(work / "data", "articles"))
         result["articles_per_s"] = round(result["published"] / max(seconds, 1e-9), 2)
         save(stem, result, markdown(result))
