@@ -9,7 +9,7 @@ SEEDS_EXPECTED ?= tests/data/seeds_expected.json
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: run test test-fast eval validate docs bench sweep clean help
+.PHONY: run test test-fast eval validate docs bench bench-incremental sweep clean help
 
 help:
 	@echo "make run       set up, then run the pipeline on seeds/ into data/"
@@ -19,6 +19,7 @@ help:
 	@echo "make validate  validate the published tables in data/ (newsflow validate --data data)"
 	@echo "make docs      regenerate docs/tables.md from schemas/"
 	@echo "make bench     throughput/memory benchmark, N=1000 articles (N=10000, N=100000)"
+	@echo "make bench-incremental  100 new articles on top of 2,000 published vs on top of 100"
 	@echo "make sweep     full runs at several chunk sizes on one corpus (SWEEP_N=3000)"
 
 # PYTHONWARNINGS: setuptools' notice that the editable install goes through an import hook (the
@@ -77,6 +78,9 @@ docs: $(BIN)/.installed
 N ?= 1000
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run --n $(N)
+
+bench-incremental: $(BIN)/.installed
+	$(BIN)/python -m bench.incremental
 
 SWEEP_N ?= 3000
 sweep: $(BIN)/.installed

@@ -1,7 +1,8 @@
 """Raw spaCy throughput: `nlp.pipe` of the pipeline newsflow loads, on the bodies newsflow parses.
 
-Usage: python -m bench.raw BODIES.jsonl PROCESSES BATCH_SIZE MODEL -> one JSON line on stdout.
-The bodies file is written by bench.run (cleaned article bodies, one JSON string per line), so
+Usage: python -m bench.raw BODIES.jsonl PROCESSES BATCH_SIZE MODEL [project|model] -> one JSON line.
+`project` (the default) times the pipeline a run loads (the model plus the project's components);
+`model` the model alone, with the same components excluded. The bodies file is written by bench.run (cleaned article bodies, one JSON string per line), so
 reading it costs next to nothing and the timed loop is spaCy alone.
 """
 
@@ -22,9 +23,13 @@ def read_bodies(path: Path) -> Iterator[str]:
 
 def main(argv: list[str]) -> dict[str, float]:
     bodies, processes, batch_size, model = Path(argv[0]), int(argv[1]), int(argv[2]), argv[3]
-    from flows.extract.nlp import load_pipeline
+    which = argv[4] if len(argv) > 4 else "project"
+    import spacy
 
-    nlp = load_pipeline(model)  # same components as a run: model minus excluded ones, ruler, fixer
+    from flows.extract.nlp import UNUSED_COMPONENTS, load_pipeline
+
+    # project: same components as a run (the model minus excluded ones, plus the project's); model: the model's alone
+    nlp = load_pipeline(model) if which == "project" else spacy.load(model, exclude=UNUSED_COMPONENTS)
     started = time.perf_counter()
     articles = 0
     for _doc in nlp.pipe(read_bodies(bodies), n_process=processes, batch_size=batch_size):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import shutil
 import tempfile
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import write_corpus
-from bench.run import RESULTS, machine, newsflow
+from bench.run import bench_env, machine, newsflow, save
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -39,8 +38,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="spaCy processes")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="newsflow-sweep-"))
-    env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
+    env = bench_env(work)
     runs = []
     try:
         write_corpus(work / "corpus", 0, args.n)
@@ -51,9 +49,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result = {"n": args.n, "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "processes": args.processes, "runs": runs}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"sweep_n{args.n}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (RESULTS / f"sweep_n{args.n}.md").write_text(markdown(result), encoding="utf-8")
+    save(f"sweep_n{args.n}", result, markdown(result))
     print(markdown(result))
     return result
 

@@ -31,6 +31,7 @@ MARKS: dict[str, tuple[str, ...]] = {
     "resolve/test_incremental.py::test_temporary_api_server_boots_and_is_torn_down": ("e2e",),
     "test_packaging.py::test_an_installed_wheel_runs_the_seeds_outside_the_checkout": ("e2e", "slow"),
     "cli/test_cli_errors.py::test_serve_refuses_a_bad_cron_or_no_server_in_one_line": ("e2e",),  # three CLI subprocesses
+    "orchestration/test_scale.py::test_state_on_disk_resolves_as_a_full_scan_in_memory": ("slow",),  # dozens of Delta commits per seed
 }
 
 

@@ -46,7 +46,7 @@ def inject(fault: str) -> None:
     if fault == "none":
         return
     if fault == "kill:extract":
-        extract.extract_articles = lambda *a, **k: die()
+        extract.extract_article = lambda *a, **k: die()  # workers.extract_batch calls it per article
     elif fault == "kill:publish":
         real_validate = validate.validate_tables
 

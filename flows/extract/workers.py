@@ -1,7 +1,7 @@
 """Parse and extract on every core: a pool of worker processes, each with its own spaCy pipeline.
 
 A worker runs `nlp.pipe` and the extractors on its share of a chunk and sends back only the
-small extraction records, never spaCy Docs: shipping Docs between processes (what
+small extraction records (with the seconds it spent in each, for the bench), never spaCy Docs: shipping Docs between processes (what
 `nlp.pipe(n_process=N)` does) costs the parent a deserialisation per article. The pool lives
 for one run, so the model loads once per worker, not once per chunk.
 """
@@ -12,6 +12,7 @@ import ctypes
 import gc
 import multiprocessing
 import sys
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
@@ -28,12 +29,26 @@ def _load(model: str) -> None:
     gc.freeze()  # the model and modules live as long as the worker: collections need not scan them
 
 
-def extract_batch(articles: list[Article], model: str, batch_size: int) -> list[dict[str, Any]]:
-    """Candidates for a batch of articles in this process (one spaCy process)."""
-    from flows.extract.articles import extract_articles
+Timing = dict[str, float]  # seconds in nlp.pipe ("parse") and in the extractors ("extract"), summed over workers
 
+
+def extract_batch(articles: list[Article], model: str, batch_size: int) -> tuple[list[dict[str, Any]], Timing]:
+    """Candidates for a batch of articles in this process (one spaCy process), and the seconds
+    spent in nlp.pipe and in extract_article (a perf_counter per article: nothing on the hot path)."""
+    from flows.extract.articles import extract_article
+    from flows.extract.nlp import load_pipeline, parse
+
+    docs = parse(load_pipeline(model), (a["body"] for a in articles), processes=1, batch_size=batch_size)
+    rows, timing = [], {"parse": 0.0, "extract": 0.0}
     try:
-        return extract_articles(articles, model=model, processes=1, batch_size=batch_size)
+        clock = time.perf_counter()
+        for doc, article in zip(docs, articles):
+            parsed = time.perf_counter()
+            rows.append(extract_article(doc, article))
+            timing["parse"] += parsed - clock
+            clock = time.perf_counter()
+            timing["extract"] += clock - parsed
+        return rows, timing
     finally:
         release_memory()
 
@@ -70,9 +85,11 @@ def split(items: list[Any], parts: int) -> list[list[Any]]:
     return slices
 
 
-def extract_chunk(pool: Executor | None, articles: list[Article], *, model: str, batch_size: int, parts: int) -> list[dict[str, Any]]:
-    """Candidates for a chunk, in article order, spread over the pool (or here without one)."""
+def extract_chunk(pool: Executor | None, articles: list[Article], *, model: str, batch_size: int, parts: int) -> tuple[list[dict[str, Any]], Timing]:
+    """Candidates for a chunk, in article order, spread over the pool (or here without one), and
+    the seconds its workers spent parsing and extracting."""
     if pool is None or len(articles) < 2:
         return extract_batch(articles, model, batch_size)
-    futures = [pool.submit(extract_batch, part, model, batch_size) for part in split(articles, parts)]
-    return [row for future in futures for row in future.result()]
+    done = [future.result() for future in [pool.submit(extract_batch, part, model, batch_size) for part in split(articles, parts)]]
+    timing = {stage: sum(t[stage] for _, t in done) for stage in ("parse", "extract")}
+    return [row for rows, _ in done for row in rows], timing

@@ -28,7 +28,8 @@ from flows.core.settings import Settings
 from flows.extract import workers
 from flows.ingest import readers as ingest
 from flows.orchestration import progress
-from flows.orchestration.run import Gated, Intake, Run, read_published
+from flows.orchestration.run import Gated, Intake, Run
+from flows.orchestration.state import StoredState
 from flows.orchestration.summary import run_summary
 from flows.publish import plan as publish
 from flows.publish import storage
@@ -49,17 +50,17 @@ def clean_task(documents: list[Any]) -> list[Any]:
 
 
 @task(**TASK)
-def extract_task(articles: list[Any], settings: Settings) -> list[dict[str, Any]]:
+def extract_task(articles: list[Any], settings: Settings) -> tuple[list[dict[str, Any]], workers.Timing]:
     return workers.extract_chunk(_POOL, articles, model=settings.model, batch_size=settings.batch_size, parts=settings.effective_processes)
 
 
 @task(**TASK)
-def load_published_task(data_dir: Any) -> tuple[dict[str, list[dict[str, Any]]], StoryIndex]:
-    return read_published(data_dir)
+def open_state_task(data_dir: Any, published: dict[str, str]) -> StoredState:
+    return StoredState.open(data_dir, published)
 
 
 @task(**TASK)
-def resolve_task(articles: list[Any], extractions: list[Any], published: dict[str, Any], run_id: str, stories: StoryIndex) -> resolve.Proposal:
+def resolve_task(articles: list[Any], extractions: list[Any], published: StoredState, run_id: str, stories: StoryIndex) -> resolve.Proposal:
     return resolve.build_tables(articles, extractions, published, run_id, stories)
 
 
@@ -113,10 +114,11 @@ def _progress(stage: str, done: int, total: int) -> None:
     progress.update(stage, done, total)
 
 
-def plan(published: dict[str, list[dict[str, Any]]], proposed: resolve.Proposal, new_ids: set[str]) -> dict[str, publish.Changes]:
-    """What a chunk changes: its new articles (published ones never change) and the other tables' diffs."""
+def plan(proposed: resolve.Proposal, new_ids: set[str]) -> dict[str, publish.Changes]:
+    """What a chunk changes: its new articles (published ones never change) and the other tables'
+    diffs against the published rows resolution read (those it did not read stay as they are)."""
     known = contracts.load_contracts()
-    changes = {name: publish.plan_changes(published[name], proposed[name], known[name].primary_key, proposed.touched_in(name)) for name in schemas.derived_tables()}
+    changes = {name: publish.plan_changes(proposed.fetched.get(name, []), proposed[name], known[name].primary_key, proposed.touched_in(name)) for name in schemas.derived_tables()}
     changes["articles"] = publish.Changes(upserts=[a for a in proposed["articles"] if a["article_id"] in new_ids])
     return changes
 
@@ -124,16 +126,16 @@ def plan(published: dict[str, list[dict[str, Any]]], proposed: resolve.Proposal,
 def commit_chunk(run: Run, new: list[Any], extractions: list[dict[str, Any]]) -> None:
     """Resolve one chunk against the published state, validate what changes, publish what passes."""
     data = run.settings.data_dir
-    clock = time.perf_counter()
-    if run.published is None:  # read once per run, then kept current in memory
-        run.published, run.stories = load_published_task(data)
-    published = run.published
+    clock, before = time.perf_counter(), dict(run.seconds)
+    if run.state is None:  # opened once per run; each chunk reads from it what it needs
+        run.state = open_state_task(data, quote(run.published_hashes))
+    index = run.state.story_window(new)
     clock = run.tick("read_state", clock)
     # Edited sources, and residue of a run that crashed before committing articles, are redone
     # from scratch: resolution retracts their old contributions first (flows/resolve/retract.py).
     todo = {a["article_id"] for a in new}
-    proposed = resolve_task(quote(new), quote(extractions), quote(published), run.run_id, quote(run.stories))
-    changes = plan(published, proposed, todo)
+    proposed = resolve_task(quote(new), quote(extractions), quote(run.state), run.run_id, quote(index))
+    changes = plan(proposed, todo)
     known_ids = run.published_ids()  # the chunk's own are added once they pass
     clock = run.tick("resolve", clock)
     tables = to_arrow_task(quote(changes))
@@ -141,9 +143,11 @@ def commit_chunk(run: Run, new: list[Any], extractions: list[dict[str, Any]]) ->
     run.add_data_docs(data_docs_task(data, run.next_results_key(), quote(results)))
     clock = run.tick("validate", clock)
     gated = run.judge(todo, proposed, changes, tables, results)
+    run.write_state(gated, index)
     publish_chunk(run, gated)
     run.tick("publish", clock)
-    run.close_chunk(gated)
+    run.close_chunk(gated, index)
+    run.record_chunk(len(new), before)
 
 
 def publish_chunk(run: Run, gated: Gated) -> None:
@@ -161,8 +165,9 @@ def publish_chunk(run: Run, gated: Gated) -> None:
 
 def _commit_next(run: Run, pending: deque[tuple[list[Any], PrefectFuture[Any]]], clock: float) -> float:
     chunk, future = pending.popleft()
-    extractions = future.result()
+    extractions, timing = future.result()
     clock = run.tick("extract_wait", clock)
+    run.add_worker_seconds(timing)
     commit_chunk(run, chunk, extractions)
     run.extracted += len(chunk)
     _progress("extract", run.extracted, run.to_extract)

@@ -1,8 +1,8 @@
 """One run's state across its chunks, and what each chunk's commit leaves in it. No Prefect here.
 
 The flow (flow.py) calls the tasks; a `Run` keeps what they hand back: the published state that
-resolution reads (read once, then kept current in memory), each table's entry of the run
-summary, the open rejections, the time spent per stage. `Intake` is what the run knows of its
+resolution reads (on disk, state.py: each chunk reads the rows it needs), each table's entry of
+the run summary, the open rejections, the time spent per stage. `Intake` is what the run knows of its
 inputs; `Gated` is one chunk after the gate, before it is committed.
 """
 
@@ -18,38 +18,17 @@ from typing import Any
 
 import pyarrow as pa
 
-from flows.core import schemas, spanlist
 from flows.core.settings import Settings
 from flows.extract import nlp, workers
+from flows.orchestration.state import StoredState
 from flows.publish import plan as publish
 from flows.publish import storage
+from flows.resolve.proposal import Proposal
 from flows.resolve.stories import StoryIndex
 from flows.validate import contracts, gate
 
 Row = dict[str, Any]
 Logger = logging.Logger | logging.LoggerAdapter[Any]
-# Columns of published articles that resolution reads. Bodies are read once per run, into the story
-# index (flows/resolve/stories.py: term ids and counts, ~1 KB an article), and not kept.
-ARTICLE_STATE = ["article_id", "content_hash", "story_id", "published_date"]
-
-
-def read_published(data_dir: Any) -> tuple[dict[str, list[Row]], StoryIndex]:
-    """The published state a run resolves against, read once: the derived tables' rows (evidence
-    lists kept as Arrow, flows/core/spanlist.py: most of the state's size, rarely read), the
-    articles' few columns resolution needs, and the story index built from their bodies (which
-    are not kept)."""
-    state = {name: spanlist.rows_from_table(storage.read_table(data_dir, name)) for name in schemas.derived_tables()}
-    articles = storage.read_columns(data_dir, "articles", [*ARTICLE_STATE, "body"])
-    stories = StoryIndex()
-    stories.add_published(articles)
-    return {**state, "articles": keep_state(articles, "articles")}, stories
-
-
-def keep_state(rows: list[Row], name: str) -> list[Row]:
-    """The published state kept between chunks: articles shrink to the columns resolution reads."""
-    if name != "articles":
-        return rows
-    return [{c: row[c] for c in ARTICLE_STATE} for row in rows]
 
 
 @dataclass
@@ -105,8 +84,8 @@ class Run:
         self.settings = settings
         self.run_id = run_id
         self.logger = logger
-        self.published: dict[str, list[Row]] | None = None
-        self.stories = StoryIndex()
+        self.state: StoredState | None = None  # opened at the first chunk
+        self.published_hashes: dict[str, str] = {}  # article_id -> content_hash, as the intake read them
         self.tables: dict[str, dict[str, Any]] = {}
         self.valid = True
         self.documents = 0
@@ -123,6 +102,7 @@ class Run:
         # that passed is (residue the next run retracts), so later chunks may cite them.
         self.held_back: set[str] = set()
         self.rejected: list[Row] = []  # this run's rejections, for the summary
+        self.chunk_seconds: list[dict[str, Any]] = []  # per chunk: its articles, the articles published after it, its stages' seconds
 
     def read_intake(self) -> Intake:
         """What is published already: an article is to do when its source is new or its content
@@ -130,6 +110,7 @@ class Run:
         data = self.settings.data_dir
         state = storage.read_columns(data, "articles", ["article_id", "content_hash", "source_hash"])
         known = {r["article_id"]: r["content_hash"] for r in state}
+        self.published_hashes = dict(known)
         sources = {r["article_id"]: r["source_hash"] for r in state if r["source_hash"]}
         initially = set(known)
         # Open rejections: those made by other code or contracts send their articles through again;
@@ -148,11 +129,25 @@ class Run:
         self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - since, 3)
         return now
 
+    def add_worker_seconds(self, timing: Mapping[str, float]) -> None:
+        """The workers' seconds in nlp.pipe and in the extractors (summed over processes): the
+        summary's `seconds.parse_workers` and `seconds.extract_workers`, which the bench compares."""
+        for stage, seconds in timing.items():
+            self.seconds[f"{stage}_workers"] = round(self.seconds.get(f"{stage}_workers", 0.0) + seconds, 3)
+
+    def record_chunk(self, articles: int, before: Mapping[str, float]) -> None:
+        """A chunk's line of the summary's `chunks`: its stages' seconds against the articles published after it (the bench reads them)."""
+        assert self.state is not None
+        stages = ("read_state", "resolve", "validate", "publish")
+        line = {"articles": articles, "published_after": len(self.state.published), **{s: round(self.seconds.get(s, 0.0) - before.get(s, 0.0), 3) for s in stages}}
+        self.chunk_seconds.append(line)
+        self.logger.info("chunk %d: %d articles, %d published after it; %s", len(self.chunk_seconds), articles, line["published_after"], ", ".join(f"{s} {line[s]:.2f} s" for s in stages))
+
     def published_ids(self) -> set[str]:
         """The article ids a chunk's rows may cite besides its own: the published articles and
         those held back by an earlier refused chunk of this run."""
-        assert self.published is not None, "the published state is read before the first chunk"
-        return {a["article_id"] for a in self.published["articles"]} | self.held_back
+        assert self.state is not None, "the published state is opened before the first chunk"
+        return set(self.state.published) | self.held_back
 
     def next_results_key(self) -> str:
         """The key of this chunk's stored GE results: the run id, then `<run id>-2`, `-3` ..."""
@@ -195,7 +190,6 @@ class Run:
 
     def record_table(self, name: str, gated: Gated, done: Mapping[str, int] | None) -> None:
         """A table's part of a chunk: its commit (`done`), or why nothing of it was published."""
-        assert self.published is not None
         entry = self.entry(name)
         verdict, result = gated.verdicts[name], gated.results[name]
         if done is not None:
@@ -207,19 +201,18 @@ class Run:
         entry["valid"] = entry["valid"] and not verdict.refused
         if not result.success or entry["validation"] is None:
             entry["validation"] = result.to_dict()
-        entry["rows"] = len(self.published[name])
+        entry["rows"] = storage.count_rows(self.settings.data_dir, name)
 
     def record_commit(self, name: str, gated: Gated, done: Mapping[str, int]) -> None:
-        """Count the commit, and move the published state to the rows it holds now."""
-        assert self.published is not None
+        """Count the commit; published articles join the state's."""
+        assert self.state is not None
         entry, verdict = self.entry(name), gated.verdicts[name]
         entry["version"] = done["version"]
         entry["upserts"] += done["upserts"]
         entry["deletes"] += done["deletes"]
         entry["rejected"] += len(verdict.rejected_keys)
-        spanlist.freeze(verdict.accepted_rows, verdict.accepted)  # what the chunk added stays as Arrow only
-        key = contracts.load_contracts()[name].primary_key
-        self.published[name] = keep_state(gate.published_after(self.published[name], gated.proposed[name], verdict.rejected_keys, key), name)
+        if name == "articles":
+            self.state.mark_published(verdict.accepted_rows)
 
     def record_refused(self, name: str, gated: Gated) -> None:
         entry = self.entry(name)
@@ -253,12 +246,23 @@ class Run:
         entry["rows"] = storage.count_rows(data, "rejections")
         entry["open"] = len(self.open_rejections)
 
-    def close_chunk(self, gated: Gated) -> None:
+    def write_state(self, gated: Gated, index: StoryIndex) -> None:
+        """What the chunk publishes, in the state resolution reads it by (before the tables: state.py)."""
+        assert self.state is not None and isinstance(gated.proposed, Proposal)
+        for name in ("entities", "events", "deals"):
+            if gated.publishes(name):
+                self.state.write_keys(name, gated.proposed, gated.verdicts[name].accepted_rows)
+        if gated.publishes("articles"):
+            self.state.write_stories(index, gated.verdicts["articles"].accepted_rows)
+
+    def close_chunk(self, gated: Gated, index: StoryIndex) -> None:
         """What was not published is no story for later chunks; the chunk's memory goes back."""
+        assert self.state is not None
         if gated.refused:  # the chunk's articles stay unpublished
-            self.stories.rollback(gated.todo)
+            index.rollback(gated.todo)
         elif gated.verdicts["articles"].rejected_keys:
-            self.stories.rollback(gated.verdicts["articles"].rejected_keys)
+            index.rollback(gated.verdicts["articles"].rejected_keys)
+        self.state.keep_stats(index)
         self.valid = self.valid and not gated.refused
         workers.release_memory()  # the chunk's frames and Arrow tables are garbage now
 

@@ -41,4 +41,5 @@ def run_summary(run: Run, intake: Intake) -> dict[str, Any]:
         "rejected": summarise_rejections(run.rejected),
         "success": run.valid,
         "seconds": run.seconds,  # wall time per stage in this process; "extract_wait" = idle on workers
+        "chunks": run.chunk_seconds,  # per chunk: what was published after it, its stages' seconds
     }

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
-import os
 import re
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,52 +23,9 @@ import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, Field, QueryBuilder, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
 
+from flows.publish.lock import LOCK_FILE, DataDirLocked, lock_data_dir  # noqa: F401  (their home was here)
+
 _DELETE = "__newsflow_delete"
-LOCK_FILE = ".newsflow.lock"
-
-
-class DataDirLocked(RuntimeError):
-    """Another run holds the data directory's lock."""
-
-
-def lock_data_dir(data_dir: Path | str, timeout: float) -> contextlib.AbstractContextManager[None]:
-    """Take the data directory's run lock now (waiting up to `timeout` seconds) and hand back a
-    context manager that releases it; raise DataDirLocked when another run keeps it.
-
-    An advisory flock on `<data>/.newsflow.lock`: the kernel drops it when its holder dies, even by
-    SIGKILL, so a crashed run never leaves a stale lock. Object stores have no such lock: there
-    two writers rely on Delta's optimistic concurrency (a conflicting commit fails, the next run
-    redoes the work), so this is a no-op.
-    """
-    if is_uri(data_dir):
-        return contextlib.nullcontext()
-    folder = Path(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    deadline = time.monotonic() + max(timeout, 0.0)
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
-                os.close(fd)
-                raise DataDirLocked(
-                    f"another run holds the lock on {folder} ({holder}); waited {timeout:g} s, try again later"
-                ) from None
-            time.sleep(0.2)
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"pid {os.getpid()} since {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}".encode(), 0)
-    return _held(fd)
-
-
-@contextlib.contextmanager
-def _held(fd: int) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the flock
 
 
 def is_uri(data_dir: Path | str) -> bool:
@@ -95,9 +49,9 @@ def _plain_name(name: str) -> str:
     return name
 
 
-def _open(data_dir: Path | str, name: str, version: int | str | None = None) -> DeltaTable | None:
+def _open(data_dir: Path | str, name: str, version: int | str | None = None, folder: str = "tables") -> DeltaTable | None:
     try:
-        table = DeltaTable(table_uri(data_dir, name))
+        table = DeltaTable(_join(data_dir, folder, _plain_name(name)))
     except TableNotFoundError:
         return None
     if isinstance(version, int):
@@ -117,9 +71,18 @@ def read_table(data_dir: Path | str, name: str, version: int | str | None = None
     table = _open(data_dir, name, version)
     if table is None:
         return None
-    reader = QueryBuilder().register("t", table).execute("SELECT * FROM t").read_all()
     # delta-rs hands back view types (string_view) that pandas cannot convert: cast to the table's schema.
-    return pa.table(reader).cast(pa.schema(table.schema().to_arrow()))
+    return _select(table, "SELECT * FROM t").cast(pa.schema(table.schema().to_arrow()))
+
+
+def _select(table: DeltaTable, sql: str) -> pa.Table:
+    """A query over the table registered as `t`, through delta-rs's DataFusion."""
+    return pa.table(QueryBuilder().register("t", table).execute(sql).read_all())
+
+
+def _rows_in(table: DeltaTable) -> int:
+    """Rows of the table's version, from the Delta log's file statistics (no data read)."""
+    return int(sum(pa.table(table.get_add_actions(flatten=True)).column("num_records").to_pylist() or [0]))
 
 
 def upsert(
@@ -193,14 +156,13 @@ def history(data_dir: Path | str, name: str) -> list[dict[str, Any]]:
     entries = []
     for commit in table.history():
         version = int(commit["version"])
-        rows = DeltaTable(table_uri(data_dir, name), version=version).get_add_actions(flatten=True)
         entries.append(
             {
                 "version": version,
                 "timestamp": dt.datetime.fromtimestamp(commit["timestamp"] / 1000, tz=dt.UTC).isoformat(),
                 "operation": commit.get("operation"),
                 "run_id": commit.get("run_id"),
-                "rows": int(sum(pa.table(rows).column("num_records").to_pylist() or [0])),
+                "rows": _rows_in(DeltaTable(table_uri(data_dir, name), version=version)),
             }
         )
     return entries
@@ -209,9 +171,7 @@ def history(data_dir: Path | str, name: str) -> list[dict[str, Any]]:
 def count_rows(data_dir: Path | str, name: str) -> int:
     """Rows in the latest version, from the Delta log's file statistics (no data read)."""
     table = _open(data_dir, name)
-    if table is None:
-        return 0
-    return int(sum(pa.table(table.get_add_actions(flatten=True)).column("num_records").to_pylist() or [0]))
+    return 0 if table is None else _rows_in(table)
 
 
 def commit_info(data_dir: Path | str, name: str) -> dict[str, Any] | None:
@@ -268,19 +228,73 @@ def read_columns(data_dir: Path | str, name: str, columns: Iterable[str]) -> lis
     present = [c for c in columns if c in schema.names]
     if len(present) < len(columns):
         return [{c: row.get(c) for c in columns} for row in read_columns(data_dir, name, present or schema.names[:1])]
-    wanted = ", ".join(f'"{c}"' for c in columns)
-    reader = QueryBuilder().register("t", table).execute(f"SELECT {wanted} FROM t").read_all()
-    return pa.table(reader).cast(pa.schema([schema.field(c) for c in reader.schema.names])).to_pylist()
+    return _select(table, f"SELECT {_names(columns)} FROM t").cast(pa.schema([schema.field(c) for c in columns])).to_pylist()
+
+
+def _names(columns: Iterable[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
 
 
 def read_articles(data_dir: Path | str, article_ids: Iterable[str]) -> list[dict[str, Any]]:
     """Published articles as the cleaner made them (no story_id, no run_id), to extract them again."""
-    ids = sorted(set(article_ids))
-    if not ids:
-        return []
-    listed = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
-    table = query_table(data_dir, "articles", where=f"article_id IN ({listed})", order_by="article_id")
-    return [] if table is None else table.drop_columns(["story_id", "run_id"]).to_pylist()
+    table = read_where(data_dir, "articles", "article_id", article_ids)
+    return [] if table is None else table.sort_by("article_id").drop_columns(["story_id", "run_id"]).to_pylist()
+
+
+# --- Resolution's state on disk: the rows a chunk needs, and the tables under <data>/state ------
+
+_IN_PART = 5000  # values per IN list: a query per part keeps DataFusion's plans small
+
+
+def _literal(value: Any) -> str:
+    return str(int(value)) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
+
+
+def read_where(
+    data_dir: Path | str, name: str, column: str, values: Iterable[Any], *, columns: Iterable[str] | None = None, between: tuple[str, int, int] | None = None, state: bool = False
+) -> pa.Table | None:
+    """The rows (`columns` of them) of a table, or of a state table (`state`), whose `column` is
+    one of `values`, or (`between` = column, lo, hi) whose value there is null or within lo..hi;
+    None when the table does not exist. A row may come back twice when it matches both."""
+    table = _open(data_dir, name, folder="state" if state else "tables")
+    if table is None:
+        return None
+    schema = pa.schema(table.schema().to_arrow())
+    wanted = list(columns) if columns is not None else schema.names
+    values = sorted(set(values))
+    where = [f'"{column}" IN ({", ".join(map(_literal, values[i : i + _IN_PART]))})' for i in range(0, len(values), _IN_PART)]
+    if between is not None:
+        where.append(f'"{between[0]}" IS NULL OR "{between[0]}" BETWEEN {int(between[1])} AND {int(between[2])}')
+    parts = [_select(table, f"SELECT {_names(wanted)} FROM t WHERE {w}") for w in where]
+    target = pa.schema([schema.field(c) for c in wanted])
+    return pa.concat_tables([p.cast(target) for p in parts]) if parts else target.empty_table()
+
+
+def has_state(data_dir: Path | str, name: str) -> bool:
+    return _open(data_dir, name, folder="state") is not None
+
+
+def scan_state(data_dir: Path | str, name: str, columns: Iterable[str]) -> Iterator[pa.RecordBatch]:
+    """Some columns of a state table, batch by batch (nothing when it does not exist)."""
+    table = _open(data_dir, name, folder="state")
+    if table is not None:
+        columns = list(columns)
+        schema = pa.schema(table.schema().to_arrow())
+        target = pa.schema([schema.field(c) for c in columns])  # no view types (see read_table)
+        yield from (pa.record_batch(b).cast(target) for b in QueryBuilder().register("t", table).execute(f"SELECT {_names(columns)} FROM t"))
+
+
+def append_state(data_dir: Path | str, name: str, rows: pa.Table) -> None:
+    """Append rows to a state table (created by the first append); compacted when its files pile up."""
+    if rows.num_rows == 0 and has_state(data_dir, name):
+        return
+    uri = _join(data_dir, "state", _plain_name(name))
+    if not is_uri(data_dir):
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+    write_deltalake(uri, rows, mode="append")
+    table = DeltaTable(uri)
+    if len(table.file_uris()) > 64:  # one small file per chunk: scans would open hundreds
+        table.optimize.compact()
 
 
 def data_docs_dirs(data_dir: Path | str) -> tuple[Path, Path] | None:
@@ -361,8 +375,7 @@ def query_table(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     with _reading(name):
-        reader = QueryBuilder().register("t", table).execute(sql).read_all()
-        return pa.table(reader).cast(pa.schema(table.schema().to_arrow()))
+        return _select(table, sql).cast(pa.schema(table.schema().to_arrow()))
 
 
 def table_summary(data_dir: Path | str, name: str) -> dict[str, Any] | None:
@@ -371,11 +384,10 @@ def table_summary(data_dir: Path | str, name: str) -> dict[str, Any] | None:
     if table is None:
         return None
     commit = table.history(limit=1)[0]
-    counts = pa.table(table.get_add_actions(flatten=True)).column("num_records").to_pylist()
     return {
         "table": name,
         "version": table.version(),
-        "rows": int(sum(counts or [0])),
+        "rows": _rows_in(table),
         "timestamp": dt.datetime.fromtimestamp(commit["timestamp"] / 1000, tz=dt.UTC).isoformat(),
         "run_id": commit.get("run_id"),
     }

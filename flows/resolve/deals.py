@@ -10,6 +10,7 @@ from typing import Any
 from flows.core.ids import stable_id
 from flows.core.rules import load_rules
 from flows.extract.money import to_usd
+from flows.resolve.blocking import article_texts, index_texts, lookup_texts
 from flows.resolve.merging import Key, Kind, MergedRows, Row, RowStories, Stories, canonical_names, load_rules_codebook, merge_rows, overlap
 
 AMOUNT_BUCKET = math.log(1.02)  # width of a blocking bucket of log amounts: twice _same_deal's 1 %
@@ -110,6 +111,24 @@ def _deal_keys(row: Row, stories: Stories, query: bool = False) -> list[Key]:
         near = [bucket - 1, bucket, bucket + 1] if query and bucket != "zero" else [bucket]
         keys += [("amount", row["currency"], b) for b in near]
     return keys
+
+
+def deal_texts(row: Row, stories: Stories) -> set[str]:
+    """The keys the store indexes a deal under (blocking.py): its blocking keys, its articles, its
+    id and the total it is part of (a part and its total are fetched together: _settle_totals)."""
+    texts = index_texts(_deal_keys(row, stories)) | article_texts(row["article_ids"]) | {"id:" + row["deal_id"]}
+    return texts | ({"part:" + row["part_of"]} if row.get("part_of") else set())
+
+
+def deal_expand(deal_id: str, texts: set[str]) -> set[str]:
+    """A fetched deal brings its parts and its total: whether it counts toward totals depends on them."""
+    return {"part:" + deal_id} | {"id:" + t[5:] for t in texts if t.startswith("part:d_")}
+
+
+def deal_lookups(extractions: list[dict[str, Any]], surfaces: dict[str, dict[str, str]], stories: Stories) -> set[str]:
+    """The keys under which a chunk's deal candidates may find a published deal."""
+    rows = (_candidate_row(cand, ex["article_id"], surfaces[ex["article_id"]], {}) for ex in extractions for cand in ex["deals"])
+    return {text for row in rows for text in lookup_texts(_deal_keys(row, stories, query=True))}
 
 
 def _compatible(a: str, b: str) -> bool:

@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 from flows.core.ids import stable_id
+from flows.resolve.blocking import article_texts, index_texts, lookup_texts
 from flows.resolve.merging import Key, Kind, MergedRows, Row, RowStories, Stories, canonical_names, load_rules_codebook, merge_rows, overlap
 
 
@@ -68,6 +69,18 @@ def _event_keys(row: Row, stories: Stories) -> list[Key]:
     if row["event_date"]:
         keys += [(row["event_type"], "date", row["event_date"], row["date_granularity"], actor) for actor in row["actors"] or [None]]
     return keys
+
+
+def event_texts(row: Row, stories: Stories) -> set[str]:
+    """The keys the store indexes an event under (blocking.py): its blocking keys, its articles."""
+    return index_texts(_event_keys(row, stories)) | article_texts(row["article_ids"])
+
+
+def event_lookups(extractions: list[dict[str, Any]], surfaces: dict[str, dict[str, str]], stories: Stories) -> set[str]:
+    """The keys under which a chunk's event candidates may find a published event."""
+    codebook = load_rules_codebook()["event_types"]
+    rows = (_candidate_row(cand, ex["article_id"], surfaces[ex["article_id"]], codebook) for ex in extractions for cand in ex["events"])
+    return {text for row in rows for text in lookup_texts(_event_keys(row, stories))}
 
 
 def _merge_event(target: Row, other: Row) -> None:

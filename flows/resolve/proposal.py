@@ -19,10 +19,14 @@ KEYS = {"articles": "article_id", "entities": "entity_id", "events": "event_id",
 @dataclass(frozen=True, eq=False)
 class Proposal(Mapping[str, list[Row]]):
     """Proposed rows by table (it reads as that mapping), and per table the keys of the rows made or
-    changed on the way; a table missing from `touched` had none."""
+    changed on the way; a table missing from `touched` had none. `fetched` holds the published rows
+    resolution read (the ones planning compares with: a published row it did not read stays as it
+    is), `stories` the story of every article those rows and the chunk's cite."""
 
     tables: dict[str, list[Row]]
     touched: dict[str, set[Any]] = field(default_factory=dict)
+    fetched: dict[str, list[Row]] = field(default_factory=dict)
+    stories: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> list[Row]:
         return self.tables[name]

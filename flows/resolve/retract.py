@@ -34,22 +34,29 @@ def retract_articles(published: dict[str, Rows], article_ids: Collection[str]) -
     ids = frozenset(article_ids)
     if not ids:
         return Proposal(dict(published))
-    entities, touched_entities = _retract(published.get("entities", []), ids, KEYS["entities"], "mentions", _without_mentions)
-    events, touched_events = _retract(published.get("events", []), ids, KEYS["events"], "evidence", _without_evidence)
-    deals, touched_deals = _retract(published.get("deals", []), ids, KEYS["deals"], "evidence", _without_evidence)
-    kept_deals = {d["deal_id"] for d in deals}
-    for at, deal in enumerate(deals):
-        if deal.get("part_of") and deal["part_of"] not in kept_deals:  # its total went with the articles
-            deals[at] = {**deal, "part_of": None}
-            touched_deals.add(deal["deal_id"])
-    tables = {
-        **published,
-        "articles": [a for a in published.get("articles", []) if a["article_id"] not in ids],
-        "entities": entities,
-        "events": events,
-        "deals": deals,
-    }
-    return Proposal(tables, {"entities": touched_entities, "events": touched_events, "deals": touched_deals})
+    tables, touched = {**published, "articles": [a for a in published.get("articles", []) if a["article_id"] not in ids]}, {}
+    for name in ("entities", "events", "deals"):
+        tables[name], touched[name] = retract_table(name, published.get(name, []), ids)
+    return Proposal(tables, touched)
+
+
+def retract_table(name: str, rows: Rows, article_ids: Collection[str]) -> tuple[Rows, set[str]]:
+    """One table's rows (entities, events or deals) without what the articles contributed, and the
+    keys of the rows that lost something and stayed. A deal whose total went loses its part_of:
+    given a deal, give the deal it is part of too (blocking.fetch does), or it reads as gone."""
+    ids = frozenset(article_ids)
+    if not ids:
+        return rows, set()
+    if name == "entities":
+        return _retract(rows, ids, KEYS[name], "mentions", _without_mentions)
+    kept, touched = _retract(rows, ids, KEYS[name], "evidence", _without_evidence)
+    if name == "deals":
+        kept_deals = {d["deal_id"] for d in kept}
+        for at, deal in enumerate(kept):
+            if deal.get("part_of") and deal["part_of"] not in kept_deals:  # its total went with the articles
+                kept[at] = {**deal, "part_of": None}
+                touched.add(deal["deal_id"])
+    return kept, touched
 
 
 def _retract(rows: Rows, ids: frozenset[str], key: str, items: str, rebuild: Rebuild) -> tuple[Rows, set[str]]:

@@ -1,8 +1,12 @@
 """Stories: which articles retell the same news, by TF-IDF cosine between articles close in time.
 
-A run reads the published articles into a `StoryIndex` once (`add_published`); each chunk of new
-articles then joins it (`assign_stories`), tokenised once and compared, by sparse products, only
-with the articles within STORY_MAX_DAYS of it. The index keeps term ids and counts, not bodies: a few bytes per distinct word of an article.
+Each chunk of new articles joins an index of the published ones (`assign_stories`), tokenised once
+and compared, by sparse products, only with the articles within STORY_MAX_DAYS of it. The index
+keeps term ids and counts, not bodies: a few bytes per distinct word of an article. A run keeps
+them on disk (orchestration/state.py): a chunk's index holds the vocabulary and document
+frequencies of every published article (`with_stats`) but the term vectors only of those within
+STORY_MAX_DAYS of the chunk (`load`); what the chunk publishes goes back as vectors (`vectors`).
+Without a store, `add_published` tokenises published bodies into one index.
 """
 
 from __future__ import annotations
@@ -73,6 +77,41 @@ class StoryIndex:
 
     def __len__(self) -> int:
         return self.documents
+
+    @classmethod
+    def with_stats(cls, vocabulary: dict[str, int], df: np.ndarray, documents: int) -> StoryIndex:
+        """An index that knows every published article's terms (vocabulary, document frequencies,
+        count) and holds none of their vectors yet. The vocabulary is shared and grows in place."""
+        index = cls()
+        index.vocabulary, index.df, index.documents = vocabulary, df, documents
+        return index
+
+    def load(self, article_ids: list[str], days: list[int | None], stories: list[str], lengths: np.ndarray, terms: np.ndarray, counts: np.ndarray) -> None:
+        """Add the vectors of published articles already counted in the document frequencies (see
+        `with_stats`), in publication order; article i's terms are the next lengths[i] of `terms`."""
+        first, last, end = self._size, self._size + len(article_ids), self._nnz + len(terms)
+        if len(counts) and counts.max() > np.iinfo(self._counts.dtype).max:
+            self._counts = self._counts.astype(np.promote_types(self._counts.dtype, np.min_scalar_type(counts.max())))
+        self._terms, self._counts = _make_room(self._terms, end), _make_room(self._counts, end)
+        self._terms[self._nnz : end], self._counts[self._nnz : end] = terms, counts
+        self._offsets = _make_room(self._offsets, last + 1)
+        self._offsets[first + 1 : last + 1] = self._nnz + np.cumsum(lengths, dtype=np.int64)
+        self._nnz, self._size = end, last
+        self._days, self._stories, self._live = (_make_room(a, last) for a in (self._days, self._stories, self._live))
+        self._days[first:last] = [_NO_DAY if d is None else d for d in days]
+        self._stories[first:last] = [self._intern(story) for story in stories]
+        self._live[first:last] = True
+        self._position.update((a, first + i) for i, a in enumerate(article_ids))
+
+    def vectors(self, article_ids: Iterable[str]) -> dict[str, Any]:
+        """What `load` takes back for these articles (those the index holds): ids, days (ordinal
+        or None), stories, and their term ids and counts as flat arrays with lengths."""
+        ids = [a for a in article_ids if a in self._position]
+        at = np.array([self._position[a] for a in ids], np.int64)
+        starts, ends = self._offsets[at], self._offsets[at + 1]
+        spans = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)]) if len(at) else np.zeros(0, np.int64)
+        days = [None if d == _NO_DAY else int(d) for d in self._days[at]]
+        return {"article_ids": ids, "days": days, "stories": [self._story_ids[c] for c in self._stories[at]], "lengths": ends - starts, "terms": self._terms[spans], "counts": self._counts[spans]}
 
     def add_published(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Add articles that have a story (article_id, body, published_date, story_id); may be called per batch."""

