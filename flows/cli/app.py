@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import NoReturn
 
-from flows.cli.checks import cmd_eval, cmd_validate
+from flows.cli.checks import cmd_eval, cmd_validate, fold_arg
 from flows.cli.common import default_prefect_home, fail
 from flows.cli.run import cmd_config, cmd_run, cmd_serve
 from flows.cli.tables import cmd_diff, cmd_export, cmd_history, cmd_show, cmd_tables
@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--articles", type=Path, required=True, metavar="DIR", help="folder of articles the gold annotates")
     ev.add_argument("--sources", type=Path, help="sources.jsonl with url/outlet/published per file (default: next to --gold)")
     ev.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    ev.add_argument("--fold", type=fold_arg, metavar="K/N", help="score only fold K of N of a dev set (stories kept whole), e.g. --fold 1/2; hold the others back")
     ev.set_defaults(func=cmd_eval)
     return parser
 

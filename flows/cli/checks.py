@@ -58,7 +58,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return fail(problem, 2)
     from flows.eval.run import run_evaluation
 
-    return run_evaluation(args.gold, args.articles, sources=args.sources, json_path=args.json)
+    return run_evaluation(args.gold, args.articles, sources=args.sources, json_path=args.json, fold=args.fold)
+
+
+def fold_arg(text: str) -> tuple[int, int]:
+    """`K/N` of --fold, 1 ≤ K ≤ N, N ≥ 2 (argparse turns the error into one line)."""
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n) and int(n) >= 2):
+        raise argparse.ArgumentTypeError(f"{text!r} is no fold: K/N with 1 <= K <= N and N >= 2, e.g. 1/2")
+    return int(k), int(n)
 
 
 def _eval_inputs_problem(gold: Path, articles: Path, sources: Path | None) -> str | None:

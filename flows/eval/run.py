@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,20 @@ from flows.eval.seeds import score_seeds
 from flows.publish import storage
 
 
-def _devset_input(articles: Path, sources: list[dict[str, Any]], into: Path) -> Path:
+def fold_of(file: str, sources: list[dict[str, Any]], folds: int) -> int:
+    """The fold (0 … folds-1) of a dev-set file: stories stay whole (a file and the one it
+    duplicates share a fold), spread by a stable hash of the story's first file."""
+    story = {s["file"]: s.get("duplicate_of") or s["file"] for s in sources}
+    return zlib.crc32(min(file, story.get(file, file)).encode()) % folds
+
+
+def _devset_input(articles: Path, sources: list[dict[str, Any]], into: Path, keep: set[str] | None = None) -> Path:
     """A JSONL input carrying each article with its publisher metadata (never its gold)."""
     meta = {s["file"]: s for s in sources}
     lines = []
     for path in sorted(articles.glob("*.txt")):
+        if keep is not None and path.name not in keep:
+            continue
         s = meta.get(path.name, {})
         record = {"text": path.read_text(encoding="utf-8"), "url": s.get("url") or path.name, "outlet": s.get("outlet"), "published": s.get("published")}
         lines.append(json.dumps(record, ensure_ascii=False))
@@ -34,9 +44,13 @@ def _tables(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
     return {name: storage.read_rows(data_dir, name) for name in gated_tables()}
 
 
-def run_evaluation(gold_path: Path, articles: Path, *, sources: Path | None = None, json_path: Path | None = None) -> int:
+def run_evaluation(
+    gold_path: Path, articles: Path, *, sources: Path | None = None, json_path: Path | None = None, fold: tuple[int, int] | None = None
+) -> int:
     """Run the pipeline on `articles` in a scratch data dir and print its scores against the gold:
-    a dev set's gold.jsonl (with sources.jsonl beside it, or `sources`) or seeds_expected.json."""
+    a dev set's gold.jsonl (with sources.jsonl beside it, or `sources`) or seeds_expected.json.
+    `fold` (k, K) scores only the dev set's k-th of K folds (1-based; stories kept whole), so a
+    rule written while looking at one fold can be checked on the others."""
     from flows.orchestration.api_server import quiet_prefect
     from flows.orchestration.flow import news_pipeline
 
@@ -47,7 +61,12 @@ def run_evaluation(gold_path: Path, articles: Path, *, sources: Path | None = No
             gold, feed = load_devset(gold_path.parent)
             if sources:
                 feed = [json.loads(line) for line in sources.read_text(encoding="utf-8").splitlines() if line.strip()]
-            source = _devset_input(articles, feed, work)
+            keep = None
+            if fold:
+                keep = {s["file"] for s in feed if fold_of(s["file"], feed, fold[1]) == fold[0] - 1}
+                gold = [g for g in gold if g["file"] in keep]
+                feed = [s for s in feed if s["file"] in keep]
+            source = _devset_input(articles, feed, work, keep)
         else:
             expected = load_seeds_expected(gold_path)
             source = articles
