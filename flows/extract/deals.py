@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from flows.core.records import Article
 from flows.core.rules import load_rules
 from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_ents, span_text, state_of, title_words
-from flows.extract.money import Money, find_amounts, parse_money
+from flows.extract.money import Money, drop_restatements, find_amounts, parse_money
 
 PARTY_LABELS = {"ORG", "GPE", "FAC"}
 NEAR_CHARS = 60  # a party further than this from every amount of its sentence belongs to none
@@ -202,6 +202,27 @@ def _not_a_deal(sent: Span, money: Money) -> bool:
     return False
 
 
+def _governing_verb(sent: Span, money: Money) -> Token | None:
+    """The verb the amount is the object of, through prepositions ("approved USD 3m", "will get EUR 2m")."""
+    token = _money_token(sent, money)
+    for _ in range(3):
+        if token.head is token:
+            return None
+        token = token.head
+        if token.pos_ in {"VERB", "AUX"}:
+            return token
+        if token.pos_ != "ADP":
+            return None
+    return None
+
+
+def _transfer_type(sent: Span, money: Money) -> str | None:
+    """Financing when a verb of giving, getting or approving takes the amount with no deal word
+    ("the board approved USD 300 million for ...", "the country will receive EUR 200 million")."""
+    verb = _governing_verb(sent, money)
+    return "financing" if verb is not None and verb.lower_ in load_rules("deals")["transfer_verbs"] else None
+
+
 def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Deal candidates: an amount next to a deal word, or an amountless deal two parties made."""
     rules = load_rules("deals")
@@ -228,7 +249,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         for money in monies:
             at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
             after = next((t.i - sent.start for t in sent if t.idx >= money.end), None)
-            deal_type = _deal_type(tokens, type_hits, at, after)
+            deal_type = _deal_type(tokens, type_hits, at, after) or _transfer_type(sent, money)
             near = _attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
             # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
             # agreement" continues the lede's story: the lede names the parties.
@@ -263,7 +284,7 @@ def find_money(sent: Span) -> list[Money]:
         money = parse_money(doc_text(doc), ent.start_char, ent.end_char) if ent.label_ == "MONEY" else None
         if money and money.currency and not any(m.start < money.end and money.start < m.end for m in found):
             found.append(money)
-    return sorted(found, key=lambda m: m.start)
+    return drop_restatements(doc_text(doc), sorted(found, key=lambda m: m.start))
 
 
 def _attached_parties(sent: Span, mentions: list[dict[str, Any]], monies: list[Money], money: Money) -> list[str]:

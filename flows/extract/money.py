@@ -1,4 +1,10 @@
-"""Parse money expressions ("up to USD 2 billion", "$ 500 million", "Rs1.2trn") into amount, currency, qualifier."""
+"""Parse money expressions ("up to USD 2 billion", "$ 500 million", "Rs1.2trn", "57.1-billion-yen",
+"Tk 12,149 crore") into amount, currency, qualifier.
+
+The currency markers are the world's (flows/core/world: ISO codes, CLDR symbols, English names)
+plus the newswire forms of rules/money.yaml that no package knows ("Tk", "Dh", "SDR"); the
+file's readings win where a marker is ambiguous ("Rs" is the rupee of Pakistan here).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from flows.core import world
 from flows.core.rules import load_rules
 
 
@@ -19,24 +26,62 @@ class Money:
     end: int
 
 
+# 1,234,567 / 12,34,567 (lakh grouping) / 1234.5
+NUMBER = r"\d{1,3}(?:,\d{2})*,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+
+
 @functools.cache
-def _patterns() -> tuple[re.Pattern[str], dict[str, str], dict[str, float], dict[str, str]]:
+def _markers() -> tuple[dict[str, str], dict[str, str]]:
+    """(symbols and codes, matched with their case; currency names, matched in any case) -> ISO code."""
     rules = load_rules("money")
-    currencies: dict[str, str] = rules["currencies"]
+    exact: dict[str, str] = {}
+    named: dict[str, str] = {}
+    for currency in world.currencies():
+        exact.setdefault(currency.code, currency.code)
+        for symbol in currency.symbols:
+            # A lone letter ("K", "R", "P") or an invisible mark is too common a word to mark an amount.
+            if (len(symbol) > 1 or not symbol.isalpha()) and symbol.strip("\u200b\u200f\u202f ") == symbol and symbol.isprintable():
+                exact.setdefault(symbol, world.currency_by_symbol(symbol).code)  # type: ignore[union-attr]
+        for name in currency.names:
+            if re.fullmatch(r"[A-Za-z][A-Za-z .'-]*", name):
+                named.setdefault(name.lower(), currency.code)
+    for word in list(world.money().by_currency_word):
+        if re.fullmatch(r"[a-z][a-z .'-]*", word):
+            named.setdefault(word, world.currencies_by_name(word)[0].code)
+    for marker, code in rules["currencies"].items():
+        (exact if not marker.islower() else named)[marker if not marker.islower() else marker.lower()] = code
+    return exact, named
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], dict[str, float], dict[str, str]]:
+    rules = load_rules("money")
+    exact, named = _markers()
     scales = {k.lower(): float(v) for k, v in rules["scales"].items()}
-    symbols = "|".join(re.escape(c) for c in sorted(currencies, key=len, reverse=True))
-    scale = "|".join(re.escape(s) for s in sorted(scales, key=len, reverse=True))
-    number = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+
+    def alternation(words: dict[str, str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    # Symbols and codes keep their case (a code is no word: "ALL" is a currency, "all" is not); names
+    # and scale words do not. A scale or a name may follow after a hyphen ("$250-million", "5-billion-yen").
+    # A name follows its number ("5 billion won"); before it, it is a word ("won 5 seats").
+    symbols, marker = alternation(exact), rf"(?:{alternation(exact)})|(?i:{alternation(named)})"
     pattern = re.compile(
-        rf"(?P<pre>(?<![A-Za-z])(?:{symbols}))?\s?(?P<num>{number})\s?(?P<scale>(?:{scale})\b)?\.?\s?(?P<post>(?:{symbols})(?![A-Za-z]))?",
-        re.IGNORECASE,
+        rf"(?P<pre>(?<![A-Za-z])(?:{symbols}))?\s?(?P<num>{NUMBER})(?:-|\s)?(?P<scale>(?i:{alternation(scales)})\b)?\.?(?:-|\s)?(?P<post>(?:{marker})(?![A-Za-z]))?"
     )
-    return pattern, {k.lower(): v for k, v in currencies.items()}, scales, rules["qualifiers"]
+    return pattern, scales, rules["qualifiers"]
+
+
+def _currency(marker: str | None) -> str | None:
+    if not marker:
+        return None
+    exact, named = _markers()
+    return exact.get(marker) or named.get(marker.lower())
 
 
 def parse_money(text: str, start: int, end: int) -> Money | None:
     """The first amount in text[start:end]; the qualifier may stand just before the span."""
-    pattern, currencies, scales, qualifiers = _patterns()
+    pattern, scales, qualifiers = _patterns()
     span = text[start:end]
     match = next((m for m in pattern.finditer(span) if m.group("num")), None)
     if match is None:
@@ -44,29 +89,39 @@ def parse_money(text: str, start: int, end: int) -> Money | None:
     value = float(match.group("num").replace(",", ""))
     scale = (match.group("scale") or "").lower()
     value *= scales.get(scale, 1.0)
-    marker = match.group("pre") or match.group("post")
-    currency = currencies.get(marker.lower()) if marker else None
+    currency = _currency(match.group("pre")) or _currency(match.group("post"))
     lead = (text[max(0, start - 25) : start] + span[: match.start()]).lower()
     qualifier = None
     for phrase, code in sorted(qualifiers.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"\b{re.escape(phrase)}$", lead.rstrip()):
             qualifier = code
             break
-    return Money(amount=value, currency=currency, text=span.strip().rstrip(".,;:"), qualifier=qualifier, start=start, end=end)
+    return Money(amount=value, currency=currency, text=span.strip().rstrip(".,;:-"), qualifier=qualifier, start=start, end=end)
 
 
 def find_amounts(text: str, start: int, end: int) -> list[Money]:
-    """Every currency-marked amount in text[start:end] (the currencies are those of rules/money.yaml)."""
+    """Every currency-marked amount in text[start:end]."""
     pattern = _patterns()[0]
-    found = []
+    found: list[Money] = []
     for match in pattern.finditer(text, start, end):
         if match.group("num") and (match.group("pre") or match.group("post")):
-            # A full stop or space after the amount ends the sentence, not the amount ("$3.3bn.").
-            stop = match.end() - (len(match.group(0)) - len(match.group(0).rstrip(". ")) if not match.group("post") else 0)
+            # A full stop, hyphen or space after the amount ends the sentence, not the amount ("$3.3bn.").
+            stop = match.end() - (len(match.group(0)) - len(match.group(0).rstrip(".- ")) if not match.group("post") else 0)
             money = parse_money(text, match.start(), stop)
             if money is not None and money.currency:
                 found.append(money)
     return found
+
+
+def drop_restatements(text: str, monies: list[Money]) -> list[Money]:
+    """The amounts (in text order) less those in brackets opened right after another amount: a
+    conversion or a rate restates the amount ("85 billion yen (about $575 million)" is one amount)."""
+    kept: list[Money] = []
+    for money in monies:
+        opened = text.rfind("(", kept[-1].end, money.start) if kept else -1
+        if opened < 0 or text[kept[-1].end : opened].strip(" ,") or ")" in text[opened : money.start]:
+            kept.append(money)
+    return kept
 
 
 def to_usd(amount: float | None, currency: str | None) -> tuple[float | None, str | None]:
