@@ -10,16 +10,16 @@ import re
 from collections import Counter
 from typing import Any
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from flows.core.records import Article
 from flows.core.rules import load_rules
+from flows.extract.deal_amounts import find_money, money_token, not_a_deal, transfer_type
 from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_ents, span_text, state_of, title_words
-from flows.extract.money import Money, drop_restatements, find_amounts, parse_money
+from flows.extract.money import Money, find_amounts
 
 PARTY_LABELS = {"ORG", "GPE", "FAC"}
 NEAR_CHARS = 60  # a party further than this from every amount of its sentence belongs to none
-COPULAS = {"is", "was", "are", "were", "be", "been", "stands", "stood"}
 NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"}
 
 
@@ -154,10 +154,31 @@ def _is_source(mention: dict[str, Any], doc: Doc) -> bool:
 def _party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, Any]]:
     kept = []
     for m in mentions:
-        if m["label"] not in PARTY_LABELS or _is_source(m, doc) or m["canonical_hint"] in _outlets() or is_restatement(m, doc) or (m["label"] == "GPE" and is_modifier(m, doc)):
+        official = _official_state(m, doc)
+        if official is not None:
+            kept.append({**m, "label": "GPE", "text": official})
+            continue
+        if m["label"] not in PARTY_LABELS or _is_source(m, doc) or m["canonical_hint"] in _outlets() or is_restatement(m, doc) or (m["label"] == "GPE" and is_modifier(m, doc)) or _is_amount(m, doc):
             continue
         kept.append({**m, "text": state_of(m["text"])} if m["label"] == "GPE" else m)
     return kept
+
+
+def _official_state(mention: dict[str, Any], doc: Doc) -> str | None:
+    """The state an official acts for: the country before a leader's or minister's title ("the
+    Freedonian Prime Minister", "Ruritania's new President") is a party to what the official signs."""
+    if mention["label"] not in {"GPE", "NORP"} or (mention["label"] == "NORP" and not mention["canonical_hint"]):
+        return None
+    after = re.sub(r"^(’s|'s)", "", doc_text(doc)[mention["end"] : mention["end"] + 40]).split()[:2]
+    titles = set(load_rules("deals")["state_titles"])
+    if not any(w.strip(",.").lower() in titles for w in after[: 2 if after and after[0].islower() else 1]):
+        return None
+    return mention["canonical_hint"] or state_of(mention["text"]) if mention["label"] == "NORP" else state_of(mention["text"])
+
+
+def _is_amount(mention: dict[str, Any], doc: Doc) -> bool:
+    """A name the model made of an amount or a rate ("Tk 119.50") is none."""
+    return bool(find_amounts(doc_text(doc), mention["start"], mention["end"]))
 
 
 def _lede_parties(grouped: dict[int, list[dict[str, Any]]], doc: Doc) -> list[str]:
@@ -178,51 +199,6 @@ def _refers_back(sent: Span) -> bool:
     return False
 
 
-def _money_token(sent: Span, money: Money) -> Token:
-    """The last token of the amount: the number or scale word the phrase hangs on."""
-    inside = [t for t in sent if money.start <= t.idx < money.end and not (t.is_punct or t.is_space)]
-    return inside[-1] if inside else sent.root
-
-
-def _not_a_deal(sent: Span, money: Money) -> bool:
-    """An amount that measures a need, a cost, a size or a running total ("a funding requirement of
-    $3bn", "the $7bn project", "bringing total disbursements to $3.3bn")."""
-    heads, verbs = set(load_rules("deals")["not_deal_heads"]), set(load_rules("deals")["not_deal_verbs"])
-    token = _money_token(sent, money)
-    for _ in range(3):
-        if token.head is token:
-            return False
-        token = token.head
-        if token.pos_ in {"NOUN", "PROPN"}:
-            return token.lower_ in heads
-        if token.lower_ in COPULAS:  # "the plant's expected cost is $2bn"
-            return any(c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ in heads for c in token.children)
-        if token.pos_ != "ADP":
-            return token.lower_ in verbs
-    return False
-
-
-def _governing_verb(sent: Span, money: Money) -> Token | None:
-    """The verb the amount is the object of, through prepositions ("approved USD 3m", "will get EUR 2m")."""
-    token = _money_token(sent, money)
-    for _ in range(3):
-        if token.head is token:
-            return None
-        token = token.head
-        if token.pos_ in {"VERB", "AUX"}:
-            return token
-        if token.pos_ != "ADP":
-            return None
-    return None
-
-
-def _transfer_type(sent: Span, money: Money) -> str | None:
-    """Financing when a verb of giving, getting or approving takes the amount with no deal word
-    ("the board approved USD 300 million for ...", "the country will receive EUR 200 million")."""
-    verb = _governing_verb(sent, money)
-    return "financing" if verb is not None and verb.lower_ in load_rules("deals")["transfer_verbs"] else None
-
-
 def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Deal candidates: an amount next to a deal word, or an amountless deal two parties made."""
     rules = load_rules("deals")
@@ -232,6 +208,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     lede = _lede_parties(grouped, doc)
     article_sector = _sector(doc_text(doc))
     deals = []
+    previous_type: str | None = None
     for index, sent in enumerate(doc.sents):
         tokens = _deal_words(sent)
         type_hits = _keyword_hits(tokens, "deal_types")
@@ -242,17 +219,21 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         if any(p in lowered for p in events_rules["both_parties"]):
             parties += [c for c in countries if c not in parties]
         roles = {m["text"]: _role(m, sent, _financiers()) for m in here}
+        labels = {m["text"]: m["label"] for m in here}
         project = next((m["text"] for m in here if m["label"] == "FAC"), None)
         sector = _sector(text) or article_sector
-        monies = [m for m in find_money(sent) if not _not_a_deal(sent, m)]
+        monies = [m for m in find_money(sent) if not not_a_deal(sent, m)]
         anaphoric = _refers_back(sent)
         for money in monies:
             at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
             after = next((t.i - sent.start for t in sent if t.idx >= money.end), None)
-            deal_type = _deal_type(tokens, type_hits, at, after) or _transfer_type(sent, money)
+            deal_type = _deal_type(tokens, type_hits, at, after) or transfer_type(sent, money) or (previous_type if _is_fragment(sent) else None)
             near = _attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
             # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
             # agreement" continues the lede's story: the lede names the parties.
+            # A project alone ("the X Project will be funded with ...") is what is financed, not who.
+            if near and not any(labels.get(n) != "FAC" for n in near):
+                near = list(dict.fromkeys(near + lede))
             near, confidence = (near, 0.8 if len(near) > 1 else 0.65) if near else (lede, 0.5)
             if anaphoric:
                 near = list(dict.fromkeys(near + lede))
@@ -271,26 +252,19 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
             done = status in made
             if deal_type is not None and len(parties) >= 2 and done and not anaphoric:
                 deals.append(_deal_row(article, sent, index, deal_type, status, parties, roles, None, project, sector, 0.6))
+        # A fragment with no verb ("... up to 5 billion yen.") continues this sentence's deal.
+        previous_type = _deal_type(tokens, type_hits, len(tokens))
     return _link_parts(deals)
 
 
-def find_money(sent: Span) -> list[Money]:
-    """Amounts with a currency: the money patterns' matches, plus NER's MONEY spans they missed."""
-    doc = sent.doc
-    found = find_amounts(doc_text(doc), sent.start_char, sent.end_char)
-    # NER adds amounts the patterns missed; where both saw one, the patterns' reading (with its
-    # scale word: "US$553m", not "US$553") wins.
-    for ent in sentence_ents(sent):
-        money = parse_money(doc_text(doc), ent.start_char, ent.end_char) if ent.label_ == "MONEY" else None
-        if money and money.currency and not any(m.start < money.end and money.start < m.end for m in found):
-            found.append(money)
-    return drop_restatements(doc_text(doc), sorted(found, key=lambda m: m.start))
+def _is_fragment(sent: Span) -> bool:
+    return not any(t.pos_ in {"VERB", "AUX"} for t in sent)
 
 
 def _attached_parties(sent: Span, mentions: list[dict[str, Any]], monies: list[Money], money: Money) -> list[str]:
     """With several amounts in a sentence, a party attached to an amount in the parse ("$553m from
     DFC") is that amount's; any other belongs to the amount nearest to it."""
-    anchors = {_money_token(sent, a).i: a for a in monies}
+    anchors = {money_token(sent, a).i: a for a in monies}
 
     def distance(m: dict[str, Any], amount: Money) -> int:
         return min(abs(m["start"] - amount.end), abs(amount.start - m["end"]))
