@@ -14,9 +14,8 @@ from spacy.tokens import Doc, Span
 
 from flows.core.records import Article
 from flows.core.rules import load_rules
-from flows.extract.deal_amounts import find_money, money_token, not_a_deal, transfer_type
 from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_ents, span_text, state_of, title_words
-from flows.extract.money import Money, find_amounts
+from flows.extract.money import Money, find_amounts, find_money, money_token, not_a_deal, transfer_type
 
 PARTY_LABELS = {"ORG", "GPE", "FAC"}
 NEAR_CHARS = 60  # a party further than this from every amount of its sentence belongs to none

@@ -1,5 +1,5 @@
 """Parse money expressions ("up to USD 2 billion", "$ 500 million", "Rs1.2trn", "57.1-billion-yen",
-"Tk 12,149 crore") into amount, currency, qualifier.
+"Tk 12,149 crore") into amount, currency, qualifier; the amounts of a sentence and which are deals'.
 
 The currency markers are the world's (flows/core/world: ISO codes, CLDR symbols, English names)
 plus the newswire forms of rules/money.yaml that no package knows ("Tk", "Dh", "SDR"); the
@@ -12,8 +12,11 @@ import functools
 import re
 from dataclasses import dataclass
 
+from spacy.tokens import Span, Token
+
 from flows.core import world
 from flows.core.rules import load_rules
+from flows.extract.mentions import doc_text, sentence_ents
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,90 @@ def drop_restatements(text: str, monies: list[Money]) -> list[Money]:
         if opened < 0 or text[kept[-1].end : opened].strip(" ,") or ")" in text[opened : money.start]:
             kept.append(money)
     return kept
+
+
+# --- the amounts of a sentence, and what its parse says of each ------------------------------------
+# Whether an amount is a deal's (no cost, size or running total) and whether a verb of giving or
+# getting makes it a financing (rules/deals.yaml).
+
+COPULAS = {"is", "was", "are", "were", "be", "been", "stands", "stood"}
+
+
+def find_money(sent: Span) -> list[Money]:
+    """Amounts with a currency: the money patterns' matches, plus NER's MONEY spans they missed."""
+    doc = sent.doc
+    found = find_amounts(doc_text(doc), sent.start_char, sent.end_char)
+    # NER adds amounts the patterns missed; where both saw one, the patterns' reading (with its
+    # scale word: "US$553m", not "US$553") wins.
+    for ent in sentence_ents(sent):
+        money = parse_money(doc_text(doc), ent.start_char, ent.end_char) if ent.label_ == "MONEY" else None
+        if money and money.currency and not any(m.start < money.end and money.start < m.end for m in found):
+            found.append(money)
+    return drop_restatements(doc_text(doc), sorted(found, key=lambda m: m.start))
+
+
+def money_token(sent: Span, money: Money) -> Token:
+    """The last token of the amount: the number or scale word the phrase hangs on."""
+    inside = [t for t in sent if money.start <= t.idx < money.end and not (t.is_punct or t.is_space)]
+    return inside[-1] if inside else sent.root
+
+
+def not_a_deal(sent: Span, money: Money) -> bool:
+    """An amount that measures a need, a cost, a size or a running total ("a funding requirement of
+    $3bn", "the $7bn project", "bringing total disbursements to $3.3bn")."""
+    heads, verbs = set(load_rules("deals")["not_deal_heads"]), set(load_rules("deals")["not_deal_verbs"])
+    after = doc_text(sent.doc)[money.end : sent.end_char].lower()
+    if any(re.match(rf"\W*{re.escape(w)}\b", after) for w in load_rules("deals")["running_total_markers"]):
+        return True  # "US$1.7bn so far", "$3bn to date": a running total
+    token = money_token(sent, money)
+    if _to_a_level(sent, money, token):
+        return True
+    for _ in range(3):
+        if token.head is token:
+            return False
+        token = token.head
+        if token.pos_ in {"NOUN", "PROPN"}:
+            return token.lower_ in heads
+        if token.lower_ in COPULAS:  # "the plant's expected cost is $2bn"
+            return any(c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ in heads for c in token.children)
+        if token.pos_ != "ADP":
+            return token.lower_ in verbs
+    return False
+
+
+def _governing_verb(sent: Span, money: Money) -> Token | None:
+    """The verb the amount is the object of, through prepositions ("approved USD 3m", "will get EUR 2m")."""
+    token = money_token(sent, money)
+    for _ in range(3):
+        if token.head is token:
+            return None
+        token = token.head
+        if token.pos_ in {"VERB", "AUX"}:
+            return token
+        if token.pos_ != "ADP":
+            return None
+    return None
+
+
+def transfer_type(sent: Span, money: Money) -> str | None:
+    """Financing when a verb of giving, getting or approving takes the amount with no deal word
+    ("the board approved USD 300 million for ...", "the country will receive EUR 200 million")."""
+    verb = _governing_verb(sent, money)
+    return "financing" if verb is not None and verb.lower_ in load_rules("deals")["transfer_verbs"] else None
+
+
+def _to_a_level(sent: Span, money: Money, token: Token) -> bool:
+    """A change to a level ("brings the total disbursed to $1.7bn", "raising its lending to $10bn by
+    2030"): "to" before the amount, and a verb of change above it in the parse."""
+    before = doc_text(sent.doc)[sent.start_char : money.start].lower().rstrip()
+    for qualifier in sorted(load_rules("money")["qualifiers"], key=len, reverse=True):
+        if before.endswith(" " + qualifier) and qualifier != "up to":  # "to about $3bn"; "up to $3bn" is a cap
+            before = before[: -len(qualifier)].rstrip()
+            break
+    if not re.search(r"\bto$", before) or re.search(r"\bup to$", before):
+        return False
+    verbs = set(load_rules("deals")["level_verbs"])
+    return any(a.lower_ in verbs for a in token.ancestors)
 
 
 def to_usd(amount: float | None, currency: str | None) -> tuple[float | None, str | None]:

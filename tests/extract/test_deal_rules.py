@@ -1,0 +1,73 @@
+"""Deal rules (rules/deals.yaml, extract/deals.py, extract/money.py) on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.extract.test_extraction_rules import extracted
+
+
+def deals(body: str) -> list[dict]:
+    return extracted(body)["deals"]
+
+
+def amounts(body: str) -> list[float]:
+    return [d["amount"] for d in deals(body) if d["amount"] is not None]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The Nordic Harbour Fund approved USD 75 million for a water project in Ghana.",
+        "Senegal will receive EUR 40 million to rebuild its coastal roads.",
+        "Under the programme, Peru will get $55 million for rural clinics.",
+    ],
+)
+def test_an_amount_a_verb_of_giving_or_getting_takes_is_a_financing(body):
+    found = deals(body)
+    assert [d["deal_type"] for d in found] == ["financing"] and found[0]["amount"] is not None
+
+
+def test_an_amount_a_verb_of_measuring_takes_is_no_deal():
+    assert amounts("Residents will get 40 minutes of extra power a day, officials said.") == []
+    assert amounts("Prices rose by 4 percent in May, the bank said.") == []
+
+
+def test_a_cost_beside_a_loan_is_no_deal_but_the_loan_is():
+    body = "The bridge is expected to cost $900 million, with the Orion Bank providing a loan of $600 million."
+    assert amounts(body) == [pytest.approx(6e8)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "This brings the total support disbursed to Ghana so far to $2.1 billion, the lender said.",
+        "The Coral Bank plans to raise its lending to Africa to $12 billion by 2030.",
+        "The fund has financed 40 projects worth $3 billion to date.",
+    ],
+)
+def test_a_running_total_or_a_target_level_is_no_deal(body):
+    assert amounts(body) == []
+
+
+def test_up_to_an_amount_is_a_cap_not_a_level():
+    assert amounts("The Coral Bank agreed to lend Ghana up to $200 million for new schools.") == [pytest.approx(2e8)]
+
+
+def test_the_country_of_an_official_who_signs_is_a_party():
+    found = deals("Ghanaian President John Mensah and Togo's Prime Minister Ama Dodzi signed a trade agreement in Accra on Friday.")
+    assert found and {"Ghana", "Togo"} <= set(found[0]["parties"])
+
+
+def test_a_project_alone_is_no_party_the_lede_names_them():
+    body = (
+        "Ghana signed a $300 million loan agreement with the Harbour Bank on Monday. "
+        "The bank also approved other credit. "
+        "The Tema Port Expansion Project will be funded with a 20-billion-yen loan."
+    )
+    loan = next(d for d in deals(body) if d["amount"] == pytest.approx(2e10))
+    assert {"Ghana", "the Harbour Bank"} & set(loan["parties"])
+
+
+def test_a_bracketed_conversion_is_one_deal():
+    assert amounts("Kenya signed a loan of 30 billion yen (about $200 million) with the Coral Bank.") == [pytest.approx(3e10)]
