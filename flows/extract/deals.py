@@ -249,11 +249,26 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
             # "Reached a staff-level agreement" is a step towards a deal, not one.
             made = {"signed", "approved", "completed"} | ({"agreed", "announced"} if deal_type in rules["amountless_types"] else set())
             done = status in made
-            if deal_type is not None and len(parties) >= 2 and done and not anaphoric:
+            # "... signed the loan agreement": a definite deal noun after an amount the article gave
+            # is that deal signed, no second one.
+            earlier = any(d["amount"] is not None for d in deals) and _definite(sent, type_hits, deal_type)
+            if deal_type is not None and len(parties) >= 2 and done and not anaphoric and not earlier:
                 deals.append(_deal_row(article, sent, index, deal_type, status, parties, roles, None, project, sector, 0.6))
         # A fragment with no verb ("... up to 5 billion yen.") continues this sentence's deal.
         previous_type = _deal_type(tokens, type_hits, len(tokens))
     return _link_parts(deals)
+
+
+def _definite(sent: Span, hits: list[tuple[int, str]], deal_type: str | None) -> bool:
+    """The deal noun of this type has a definite determiner ("the relevant loan agreement", "these accords")."""
+    for at, label in hits:
+        if label != deal_type:
+            continue
+        noun = sent[at]
+        while noun.dep_ == "compound" and noun.head is not noun:
+            noun = noun.head
+        return any(c.dep_ == "det" and c.lower_ in {"the", "this", "that", "these", "those"} for c in noun.children)
+    return False
 
 
 def _is_fragment(sent: Span) -> bool:

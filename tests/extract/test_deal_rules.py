@@ -71,3 +71,13 @@ def test_a_project_alone_is_no_party_the_lede_names_them():
 
 def test_a_bracketed_conversion_is_one_deal():
     assert amounts("Kenya signed a loan of 30 billion yen (about $200 million) with the Coral Bank.") == [pytest.approx(3e10)]
+
+
+def test_signing_the_loan_agreement_after_its_amount_is_no_second_deal():
+    body = (
+        "Kenya and the Coral Bank agreed a $150 million loan for irrigation on Monday. "
+        "Finance Secretary Jane Wanjiru and the Coral Bank's director signed the loan agreement in Nairobi."
+    )
+    assert [d["amount"] for d in deals(body)] == [pytest.approx(1.5e8)]
+    # With no amount before it, a signed loan between two named parties stays a deal.
+    assert deals("Kenya and the Coral Bank signed a loan agreement in Nairobi.")
