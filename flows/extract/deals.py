@@ -18,6 +18,7 @@ from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, 
 from flows.extract.money import Money, find_amounts, find_money, money_token, not_a_deal, transfer_type
 
 PARTY_LABELS = {"ORG", "GPE", "FAC"}
+LISTED_TYPES = {"mou", "trade_agreement", "partnership", "other"}  # instruments a sentence may list, each a deal
 NEAR_CHARS = 60  # a party further than this from every amount of its sentence belongs to none
 NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"}
 
@@ -208,6 +209,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     article_sector = _sector(doc_text(doc))
     deals = []
     previous_type: str | None = None
+    previous_status: str | None = None
     for index, sent in enumerate(doc.sents):
         tokens = _deal_words(sent)
         type_hits = _keyword_hits(tokens, "deal_types")
@@ -252,11 +254,43 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
             # "... signed the loan agreement": a definite deal noun after an amount the article gave
             # is that deal signed, no second one.
             earlier = any(d["amount"] is not None for d in deals) and _definite(sent, type_hits, deal_type)
-            if deal_type is not None and len(parties) >= 2 and done and not anaphoric and not earlier:
+            listed = _listed_deals(sent)
+            if len(listed) >= 2 and (done or (status is None and previous_status in made)):
+                # "Agreements were signed, including a transport agreement, an MoU on energy and ...": one
+                # deal each, with the parties named in its own words, else the lede's.
+                for start, end in listed:
+                    own = list(dict.fromkeys(m["text"] for m in here if start <= m["start"] < end))
+                    item_type = _item_type(sent, start, end)
+                    row = _deal_row(article, sent, index, item_type, status or previous_status or "signed", own if len(own) >= 2 else (lede or parties), roles, None, project, sector, 0.55)
+                    deals.append({**row, "extractor": row["extractor"] + ":listed"})
+            elif deal_type is not None and len(parties) >= 2 and done and not anaphoric and not earlier:
                 deals.append(_deal_row(article, sent, index, deal_type, status, parties, roles, None, project, sector, 0.6))
-        # A fragment with no verb ("... up to 5 billion yen.") continues this sentence's deal.
+        # A fragment with no verb ("... up to 5 billion yen.") continues this sentence's deal; a list
+        # of deals with no verb of its own ("Key accords included ...") takes this sentence's status.
         previous_type = _deal_type(tokens, type_hits, len(tokens))
+        previous_status = _status(tokens, False)
     return _link_parts(deals)
+
+
+def _listed_deals(sent: Span) -> list[tuple[int, int]]:
+    """The (start, end) characters of each deal a sentence lists, each a deal noun with its own
+    indefinite article ("a transport agreement, an MoU on energy and an MoU on ..."); a deal
+    runs to the next one."""
+    nouns = {p for label, words in load_rules("deals")["deal_types"].items() if label in LISTED_TYPES for p in words}
+    starts = []
+    for token in sent:
+        if token.lower_ in nouns and token.dep_ != "compound":
+            det = next((c for c in token.children if c.dep_ == "det" and c.lower_ in {"a", "an"}), None)
+            if det is not None:
+                starts.append(det.idx)
+    ends = [*starts[1:], sent.end_char]
+    return list(zip(starts, ends)) if len(starts) >= 2 else []
+
+
+def _item_type(sent: Span, start: int, end: int) -> str:
+    words = [t.lower_ for t in sent if start <= t.idx < end]
+    hits = [label for _, label in _keyword_hits(words, "deal_types") if label in LISTED_TYPES]
+    return hits[0] if hits else "other"
 
 
 def _definite(sent: Span, hits: list[tuple[int, str]], deal_type: str | None) -> bool:

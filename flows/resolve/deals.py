@@ -34,9 +34,12 @@ def resolve_deals(
         surface = surfaces[ex["article_id"]]
         local: dict[str, str] = {}  # amount text -> the deal it became, in this article
         placed: list[Row] = []
+        seen: dict[tuple[Any, ...], int] = {}  # a sentence may list several deals of one type
         for cand in ex["deals"]:
             row = _candidate_row(cand, ex["article_id"], surface, dates)
-            new_id = functools.partial(stable_id, "d", ex["article_id"], cand["evidence"]["start"], cand["amount_text"] or row["deal_type"])
+            base = (ex["article_id"], cand["evidence"]["start"], cand["amount_text"] or row["deal_type"])
+            seen[base] = nth = seen.get(base, -1) + 1
+            new_id = functools.partial(stable_id, "d", *base, *([nth] if nth else []))
             match = table.place(row, _deal_keys(row, stories, query=True), new_id, run_id)
             placed.append(match)
             if cand["amount_text"]:
@@ -90,6 +93,9 @@ def _same_deal(a: Row, b: Row, stories: Stories, stories_of: RowStories | None =
         close = abs(a["amount"] - b["amount"]) <= 0.01 * max(a["amount"], b["amount"]) and a["currency"] == b["currency"]
         return close and (overlap(a["parties"], b["parties"]) >= 1 or shared_article())
     if a["amount"] is None and b["amount"] is None:
+        listed = any(str(r.get("extractor") or "").endswith(":listed") for r in (a, b))
+        if _same_sentence(a, b) or (listed and shared_article()):
+            return False  # deals an article lists one by one ("an MoU on energy and an MoU on ports")
         return a["deal_type"] == b["deal_type"] and overlap(a["parties"], b["parties"]) >= min(2, len(a["parties"]), len(b["parties"])) and bool(of(a) & of(b))
     # An amountless MoU reported near the amount it is about ("secured $500m through a deal with X ...
     # X signed an MoU with Y"): same story or article, compatible types, shared parties.
@@ -135,6 +141,11 @@ def _compatible(a: str, b: str) -> bool:
     """Deal types that can describe one deal: an MoU for an investment, a loan under a financing."""
     loose = {"mou", "investment", "financing", "loan", "equity", "grant", "other"}
     return a == b or (a in loose and b in loose)
+
+
+def _same_sentence(a: Row, b: Row) -> bool:
+    places = {(e["article_id"], e["sentence_index"]) for e in a["evidence"]}
+    return any((e["article_id"], e["sentence_index"]) in places for e in b["evidence"])
 
 
 def _adjacent(a: Row, b: Row) -> bool:

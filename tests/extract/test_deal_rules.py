@@ -81,3 +81,25 @@ def test_signing_the_loan_agreement_after_its_amount_is_no_second_deal():
     assert [d["amount"] for d in deals(body)] == [pytest.approx(1.5e8)]
     # With no amount before it, a signed loan between two named parties stays a deal.
     assert deals("Kenya and the Coral Bank signed a loan agreement in Nairobi.")
+
+
+LISTED = (
+    "Ghana and Togo signed 9 agreements during the visit on Tuesday. "
+    "Several accords were signed, including a customs agreement, an MoU on fisheries and an MoU on "
+    "railways between the Ghana Railway Company and the Togo Rail Authority."
+)
+
+
+def test_each_deal_a_sentence_lists_is_a_deal():
+    listed = [d for d in deals(LISTED) if d["extractor"].endswith(":listed")]
+    assert sorted(d["deal_type"] for d in listed) == ["mou", "mou", "other"]
+    # An item naming its own two parties keeps them; the others take the lede's.
+    assert {"Ghana", "Togo"} <= set(listed[0]["parties"])
+    assert "the Togo Rail Authority" in listed[-1]["parties"]
+
+
+def test_listed_deals_stay_apart_when_resolved():
+    from tests.extract.test_extraction_rules import tables_for
+
+    rows = tables_for(LISTED)["deals"]
+    assert sum(1 for r in rows if r["deal_type"] == "mou") >= 2
