@@ -14,12 +14,11 @@ from spacy.tokens import Doc, Span
 
 from flows.core.records import Article
 from flows.core.rules import load_rules
-from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_ents, span_text, state_of, title_words
-from flows.extract.money import Money, find_amounts, find_money, money_token, not_a_deal, transfer_type
+from flows.extract.deal_parties import attached_parties, financiers, lede_parties, party_mentions, party_role
+from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, main_countries, sentence_ents, span_text, title_words
+from flows.extract.money import Money, find_money, not_a_deal, transfer_type
 
-PARTY_LABELS = {"ORG", "GPE", "FAC"}
 LISTED_TYPES = {"mou", "trade_agreement", "partnership", "other"}  # instruments a sentence may list, each a deal
-NEAR_CHARS = 60  # a party further than this from every amount of its sentence belongs to none
 NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"}
 
 
@@ -100,27 +99,6 @@ def _sector(text: str) -> str | None:
     return best
 
 
-def _role(mention: dict[str, Any], sent: Span, financiers: frozenset[str]) -> str:
-    name = mention["canonical_hint"] or mention["text"]
-    if name in financiers or re.search(r"\b(bank|fund|finance|financial|capital|investment corporation)\b", name, re.I):
-        return "financier"
-    before = doc_text(sent.doc)[max(sent.start_char, mention["start"] - 12) : mention["start"]].lower()
-    if re.search(r"\b(for|to|in|into|with)\s+(the\s+)?$", before) or mention["label"] == "FAC":
-        return "recipient" if mention["label"] != "ORG" or "with" not in before else "counterparty"
-    return "counterparty"
-
-
-@functools.cache
-def _outlets() -> frozenset[str]:
-    """News outlets and agencies (gazetteer `kind: outlet`): they report deals, they are no party."""
-    return frozenset(e["name"] for e in load_rules("gazetteer") if e.get("kind") == "outlet")
-
-
-@functools.cache
-def _financiers() -> frozenset[str]:
-    return frozenset(e["name"] for e in load_rules("gazetteer") if e.get("kind") == "financier")
-
-
 def _deal_future(sent: Span, start_char: int) -> bool:
     markers = set(load_rules("events")["future_markers"])
     clause = doc_text(sent.doc)[sent.start_char : start_char].lower().split()[-8:]
@@ -144,52 +122,6 @@ def _deal_words(sent: Span) -> list[str]:
     return words
 
 
-def _is_source(mention: dict[str, Any], doc: Doc) -> bool:
-    """The outlet or report a sentence cites ("according to Reuters", "The News reported") is no party."""
-    before = doc_text(doc)[max(0, mention["start"] - 40) : mention["start"]].lower()
-    after = doc_text(doc)[mention["end"] : mention["end"] + 12].lower()
-    return bool(re.search(r"according to (a |the )?(report (by|in) |reports? (by|in) )?(the )?$", before) or re.match(r"\s+(reported|reports)\b", after))
-
-
-def _party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, Any]]:
-    kept = []
-    for m in mentions:
-        official = _official_state(m, doc)
-        if official is not None:
-            kept.append({**m, "label": "GPE", "text": official})
-            continue
-        if m["label"] not in PARTY_LABELS or _is_source(m, doc) or m["canonical_hint"] in _outlets() or is_restatement(m, doc) or (m["label"] == "GPE" and is_modifier(m, doc)) or _is_amount(m, doc):
-            continue
-        kept.append({**m, "text": state_of(m["text"])} if m["label"] == "GPE" else m)
-    return kept
-
-
-def _official_state(mention: dict[str, Any], doc: Doc) -> str | None:
-    """The state an official acts for: the country before a leader's or minister's title ("the
-    Freedonian Prime Minister", "Ruritania's new President") is a party to what the official signs."""
-    if mention["label"] not in {"GPE", "NORP"} or (mention["label"] == "NORP" and not mention["canonical_hint"]):
-        return None
-    after = re.sub(r"^(’s|'s)", "", doc_text(doc)[mention["end"] : mention["end"] + 40]).split()[:2]
-    titles = set(load_rules("deals")["state_titles"])
-    if not any(w.strip(",.").lower() in titles for w in after[: 2 if after and after[0].islower() else 1]):
-        return None
-    return mention["canonical_hint"] or state_of(mention["text"]) if mention["label"] == "NORP" else state_of(mention["text"])
-
-
-def _is_amount(mention: dict[str, Any], doc: Doc) -> bool:
-    """A name the model made of an amount or a rate ("Tk 119.50") is none."""
-    return bool(find_amounts(doc_text(doc), mention["start"], mention["end"]))
-
-
-def _lede_parties(grouped: dict[int, list[dict[str, Any]]], doc: Doc) -> list[str]:
-    """The parties of the first of the opening sentences that names two: the article's main relation."""
-    for index in range(3):
-        names = list(dict.fromkeys(m["text"] for m in _party_mentions(grouped.get(index, []), doc) if m["label"] != "FAC"))
-        if len(names) >= 2:
-            return names
-    return []
-
-
 def _refers_back(sent: Span) -> bool:
     """The sentence's subject is a deal already introduced: "The agreement ... is set to unlock $1.2bn"."""
     phrases = _deal_phrases()
@@ -205,7 +137,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     events_rules = load_rules("events")
     countries = main_countries(mentions)
     grouped = by_sentence(mentions)
-    lede = _lede_parties(grouped, doc)
+    lede = lede_parties(grouped, doc)
     article_sector = _sector(doc_text(doc))
     deals = []
     previous_type: str | None = None
@@ -213,13 +145,13 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     for index, sent in enumerate(doc.sents):
         tokens = _deal_words(sent)
         type_hits = _keyword_hits(tokens, "deal_types")
-        here = _party_mentions(grouped.get(index, []), doc)
+        here = party_mentions(grouped.get(index, []), doc)
         parties = list(dict.fromkeys(m["text"] for m in here))
         text = span_text(sent)
         lowered = text.lower()
         if any(p in lowered for p in events_rules["both_parties"]):
             parties += [c for c in countries if c not in parties]
-        roles = {m["text"]: _role(m, sent, _financiers()) for m in here}
+        roles = {m["text"]: party_role(m, sent, financiers()) for m in here}
         labels = {m["text"]: m["label"] for m in here}
         project = next((m["text"] for m in here if m["label"] == "FAC"), None)
         sector = _sector(text) or article_sector
@@ -229,7 +161,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
             at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
             after = next((t.i - sent.start for t in sent if t.idx >= money.end), None)
             deal_type = _deal_type(tokens, type_hits, at, after) or transfer_type(sent, money) or (previous_type if _is_fragment(sent) else None)
-            near = _attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
+            near = attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
             # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
             # agreement" continues the lede's story: the lede names the parties.
             # A project alone ("the X Project will be funded with ...") is what is financed, not who.
@@ -307,25 +239,6 @@ def _definite(sent: Span, hits: list[tuple[int, str]], deal_type: str | None) ->
 
 def _is_fragment(sent: Span) -> bool:
     return not any(t.pos_ in {"VERB", "AUX"} for t in sent)
-
-
-def _attached_parties(sent: Span, mentions: list[dict[str, Any]], monies: list[Money], money: Money) -> list[str]:
-    """With several amounts in a sentence, a party attached to an amount in the parse ("$553m from
-    DFC") is that amount's; any other belongs to the amount nearest to it."""
-    anchors = {money_token(sent, a).i: a for a in monies}
-
-    def distance(m: dict[str, Any], amount: Money) -> int:
-        return min(abs(m["start"] - amount.end), abs(amount.start - m["end"]))
-
-    def owner(m: dict[str, Any]) -> Money | None:
-        token = next((t for t in sent if m["start"] <= t.idx < m["end"]), None)
-        for ancestor in list(token.ancestors)[:3] if token is not None else []:
-            if ancestor.i in anchors:
-                return anchors[ancestor.i]
-        nearest = min(monies, key=lambda a: distance(m, a))
-        return nearest if distance(m, nearest) <= NEAR_CHARS else None
-
-    return list(dict.fromkeys(m["text"] for m in mentions if owner(m) is money))
 
 
 def _deal_row(article: Article, sent: Span, index: int, deal_type: str, status: str, parties: list[str], roles: dict[str, str], money: Money | None, project: str | None, sector: str | None, confidence: float) -> dict[str, Any]:
