@@ -53,10 +53,15 @@ def party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, A
         if official is not None:
             kept.append({**m, "label": "GPE", "text": official})
             continue
-        if m["label"] not in PARTY_LABELS or _is_source(m, doc) or m["canonical_hint"] in _outlets() or is_restatement(m, doc) or (m["label"] == "GPE" and is_modifier(m, doc)) or _is_amount(m, doc):
+        if m["label"] not in PARTY_LABELS or _is_source(m, doc) or _is_based(m, doc) or m["canonical_hint"] in _outlets() or is_restatement(m, doc) or (m["label"] == "GPE" and is_modifier(m, doc)) or _is_amount(m, doc):
             continue
         kept.append({**m, "text": state_of(m["text"])} if m["label"] == "GPE" else m)
     return kept
+
+
+def _is_based(mention: dict[str, Any], doc: Doc) -> bool:
+    """A place that says where someone is ("the Nairobi-based lender") is no party."""
+    return bool(re.match(r"[-‐–]?\s?based\b", doc_text(doc)[mention["end"] : mention["end"] + 8], re.I)) and mention["label"] in {"GPE", "LOC", "FAC"}
 
 
 def _official_state(mention: dict[str, Any], doc: Doc) -> str | None:

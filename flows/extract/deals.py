@@ -16,7 +16,7 @@ from flows.core.records import Article
 from flows.core.rules import load_rules
 from flows.extract.deal_parties import attached_parties, financiers, lede_parties, party_mentions, party_role
 from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, main_countries, sentence_ents, span_text, title_words
-from flows.extract.money import Money, find_money, not_a_deal, transfer_type
+from flows.extract.money import Money, find_money, not_a_deal, verb_type
 
 LISTED_TYPES = {"mou", "trade_agreement", "partnership", "other"}  # instruments a sentence may list, each a deal
 NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"}
@@ -142,6 +142,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     deals = []
     previous_type: str | None = None
     previous_status: str | None = None
+    last_financier: str | None = None
     for index, sent in enumerate(doc.sents):
         tokens = _deal_words(sent)
         type_hits = _keyword_hits(tokens, "deal_types")
@@ -152,6 +153,10 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         if any(p in lowered for p in events_rules["both_parties"]):
             parties += [c for c in countries if c not in parties]
         roles = {m["text"]: party_role(m, sent, financiers()) for m in here}
+        if last_financier and last_financier not in parties and "financier" not in roles.values() and _FINANCIER_NOUN.search(lowered):
+            parties.append(last_financier)  # "the bank said it would lend ...": the financier named before
+            roles[last_financier] = "financier"
+        last_financier = next((n for n, r in roles.items() if r == "financier"), last_financier)
         labels = {m["text"]: m["label"] for m in here}
         project = next((m["text"] for m in here if m["label"] == "FAC"), None)
         sector = _sector(text) or article_sector
@@ -160,7 +165,8 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         for money in monies:
             at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
             after = next((t.i - sent.start for t in sent if t.idx >= money.end), None)
-            deal_type = _deal_type(tokens, type_hits, at, after) or transfer_type(sent, money) or (previous_type if _is_fragment(sent) else None)
+            # "agreed to buy $500m of helicopters" is a purchase whatever finance words stand near.
+            deal_type = verb_type(sent, money, "purchase_verbs", "other") or _deal_type(tokens, type_hits, at, after) or verb_type(sent, money, "transfer_verbs", "financing") or (previous_type if _is_fragment(sent) else None)
             near = attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
             # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
             # agreement" continues the lede's story: the lede names the parties.
@@ -197,11 +203,19 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
                     deals.append({**row, "extractor": row["extractor"] + ":listed"})
             elif deal_type is not None and len(parties) >= 2 and done and not anaphoric and not earlier:
                 deals.append(_deal_row(article, sent, index, deal_type, status, parties, roles, None, project, sector, 0.6))
+            elif (anaphoric or earlier) and done and deals and deals[-1]["evidence"]["sentence_index"] >= index - 2:
+                # "The loan agreement was signed on Monday.": the stage of the deal just reported.
+                priority = rules["status_priority"]
+                if priority.index(status) < priority.index(deals[-1]["status"]):
+                    deals[-1]["status"] = status
         # A fragment with no verb ("... up to 5 billion yen.") continues this sentence's deal; a list
         # of deals with no verb of its own ("Key accords included ...") takes this sentence's status.
         previous_type = _deal_type(tokens, type_hits, len(tokens))
         previous_status = _status(tokens, False)
     return _link_parts(deals)
+
+
+_FINANCIER_NOUN = re.compile(r"\bthe (bank|lender|fund|agency)\b")
 
 
 def _listed_deals(sent: Span) -> list[tuple[int, int]]:

@@ -190,22 +190,23 @@ def _governing_verb(sent: Span, money: Money) -> Token | None:
     return None
 
 
-def transfer_type(sent: Span, money: Money) -> str | None:
-    """Financing when a verb of giving, getting or approving takes the amount with no deal word
-    ("the board approved USD 300 million for ...", "the country will receive EUR 200 million")."""
+def verb_type(sent: Span, money: Money, verbs: str, deal_type: str) -> str | None:
+    """`deal_type` when a verb of rules/deals.yaml[verbs] takes the amount: a verb of giving, getting
+    or approving makes a financing with no deal word ("the board approved USD 300 million for ...",
+    "the country will receive EUR 200 million"); a verb of buying a purchase."""
     verb = _governing_verb(sent, money)
-    return "financing" if verb is not None and verb.lower_ in load_rules("deals")["transfer_verbs"] else None
+    return deal_type if verb is not None and verb.lower_ in load_rules("deals")[verbs] else None
 
 
 def _to_a_level(sent: Span, money: Money, token: Token) -> bool:
-    """A change to a level ("brings the total disbursed to $1.7bn", "raising its lending to $10bn by
-    2030"): "to" before the amount, and a verb of change above it in the parse."""
+    """A change to or by a level ("brings the total disbursed to $1.7bn", "raising its lending to $10bn
+    by 2030", "reserves fell by $1bn"): "to" or "by" before the amount, a verb of change above it."""
     before = doc_text(sent.doc)[sent.start_char : money.start].lower().rstrip()
     for qualifier in sorted(load_rules("money")["qualifiers"], key=len, reverse=True):
         if before.endswith(" " + qualifier) and qualifier != "up to":  # "to about $3bn"; "up to $3bn" is a cap
             before = before[: -len(qualifier)].rstrip()
             break
-    if not re.search(r"\bto$", before) or re.search(r"\bup to$", before):
+    if not re.search(r"\b(to|by)$", before) or re.search(r"\bup to$", before):
         return False
     verbs = set(load_rules("deals")["level_verbs"])
     return any(a.lower_ in verbs for a in token.ancestors)

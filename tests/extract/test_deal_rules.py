@@ -103,3 +103,48 @@ def test_listed_deals_stay_apart_when_resolved():
 
     rows = tables_for(LISTED)["deals"]
     assert sum(1 for r in rows if r["deal_type"] == "mou") >= 2
+
+
+def test_an_amount_a_verb_of_buying_takes_is_a_purchase_not_a_financing():
+    found = deals("Peru agreed to buy $500 million of patrol boats from the Baltic Shipyard, financed by a state loan.")
+    assert [d["deal_type"] for d in found if d["amount"] == pytest.approx(5e8)] == ["other"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Kenya's foreign reserves fell by $1 billion in March, the central bank said.",
+        "The regional market for solar panels is worth $4 billion, the Coral Bank said in a report.",
+    ],
+)
+def test_a_balance_change_or_a_market_size_is_no_deal(body):
+    assert amounts(body) == []
+
+
+def test_a_based_modifier_is_no_party():
+    found = deals("The Accra-based Coral Bank approved a $60 million loan to Togo on Monday.")
+    assert found and "Accra" not in found[0]["parties"]
+
+
+def test_the_bank_refers_back_to_the_financier_named_before():
+    body = "The Coral Bank opened an office in Lima on Monday. The bank will lend Peru $80 million for clinics."
+    found = [d for d in deals(body) if d["amount"] == pytest.approx(8e7)]
+    assert found and "Coral Bank" in " ".join(found[0]["parties"])
+
+
+def test_a_status_the_next_sentence_gives_is_the_deals():
+    body = "The Coral Bank agreed to provide Togo with a $70 million loan for roads. The loan agreement was signed in Lome on Friday."
+    found = [d for d in deals(body) if d["amount"] is not None]
+    assert [d["status"] for d in found] == ["signed"] and len(deals(body)) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("Ghana expects to sign a $90 million loan with the Coral Bank next month.", "planned"),
+        ("The Coral Bank is in talks with Ghana over a $90 million loan.", "planned"),
+        ("The $90 million solar plant loan from the Coral Bank to Ghana reached financial close on Monday.", "completed"),
+    ],
+)
+def test_statuses(body, status):
+    assert [d["status"] for d in deals(body)] == [status]
