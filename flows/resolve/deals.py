@@ -13,6 +13,8 @@ from flows.extract.money import to_usd
 from flows.resolve.blocking import article_texts, index_texts, lookup_texts
 from flows.resolve.merging import Key, Kind, MergedRows, Row, RowStories, Stories, canonical_names, load_rules_codebook, merge_rows, overlap
 
+CREDIT = frozenset({"loan", "financing", "investment"})
+GENERIC_TYPES = {"mou", "other", "partnership", "trade_agreement"}  # an amountless one may name what an amount is
 AMOUNT_BUCKET = math.log(1.02)  # width of a blocking bucket of log amounts: twice _same_deal's 1 %
 
 
@@ -101,7 +103,11 @@ def _same_deal(a: Row, b: Row, stories: Stories, stories_of: RowStories | None =
     # X signed an MoU with Y"): same story or article, compatible types, shared parties.
     # Cheapest first: _adjacent walks every evidence item of a row with hundreds.
     parties = overlap(a["parties"], b["parties"])
-    if parties < 1 or not _compatible(a["deal_type"], b["deal_type"]):
+    amountless, priced = (a, b) if a["amount"] is None else (b, a)
+    # A deal of its own kind with no amount ("an option to acquire a stake" beside a loan) is
+    # another deal; an MoU or "the agreement" is the amount's.
+    own_kind = amountless["deal_type"] not in GENERIC_TYPES and _family(amountless["deal_type"]) != _family(priced["deal_type"])
+    if parties < 1 or own_kind or not _compatible(a["deal_type"], b["deal_type"]):
         return False
     return (shared_article() or bool(of(a) & of(b))) and (parties >= 2 or _adjacent(a, b))
 
@@ -141,6 +147,11 @@ def _compatible(a: str, b: str) -> bool:
     """Deal types that can describe one deal: an MoU for an investment, a loan under a financing."""
     loose = {"mou", "investment", "financing", "loan", "equity", "grant", "other"}
     return a == b or (a in loose and b in loose)
+
+
+def _family(deal_type: str) -> str:
+    """A loan, a financing and an investment are one family of deal; every other type its own."""
+    return "credit" if deal_type in CREDIT else deal_type
 
 
 def _same_sentence(a: Row, b: Row) -> bool:

@@ -148,3 +148,14 @@ def test_a_status_the_next_sentence_gives_is_the_deals():
 )
 def test_statuses(body, status):
     assert [d["status"] for d in deals(body)] == [status]
+
+
+def test_an_amountless_stake_beside_a_loan_is_its_own_deal():
+    from tests.extract.test_extraction_rules import tables_for
+
+    body = (
+        "The Coral Bank finalised a $90 million loan to Andes Lithium on Monday. "
+        "Under the terms, the Coral Bank received an option to acquire a minority equity stake in Andes Lithium."
+    )
+    rows = tables_for(body)["deals"]
+    assert sorted(r["deal_type"] for r in rows) == ["equity", "loan"]
