@@ -193,13 +193,16 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
             # is that deal signed, no second one.
             earlier = any(d["amount"] is not None for d in deals) and _definite(sent, type_hits, deal_type)
             listed = _listed_deals(sent)
-            if len(listed) >= 2 and (done or (status is None and previous_status in made)):
+            # A list with no verb of its own ("Key accords included ...") takes the stage of the sentence
+            # before, or of the amountless deal (a count of accords signed) the article gave last.
+            inherited = previous_status if previous_status in made else next((d["status"] for d in reversed(deals) if d["amount"] is None), None)
+            if len(listed) >= 2 and (done or (status is None and inherited in made)):
                 # "Agreements were signed, including a transport agreement, an MoU on energy and ...": one
                 # deal each, with the parties named in its own words, else the lede's.
                 for start, end in listed:
                     own = list(dict.fromkeys(m["text"] for m in here if start <= m["start"] < end))
                     item_type = _item_type(sent, start, end)
-                    row = _deal_row(article, sent, index, item_type, status or previous_status or "signed", own if len(own) >= 2 else (lede or parties), roles, None, project, sector, 0.55)
+                    row = _deal_row(article, sent, index, item_type, status or inherited or "signed", own if len(own) >= 2 else (lede or parties), roles, None, project, sector, 0.55)
                     deals.append({**row, "extractor": row["extractor"] + ":listed"})
             elif deal_type is not None and len(parties) >= 2 and done and not anaphoric and not earlier:
                 deals.append(_deal_row(article, sent, index, deal_type, status, parties, roles, None, project, sector, 0.6))
@@ -208,8 +211,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
                 priority = rules["status_priority"]
                 if priority.index(status) < priority.index(deals[-1]["status"]):
                     deals[-1]["status"] = status
-        # A fragment with no verb ("... up to 5 billion yen.") continues this sentence's deal; a list
-        # of deals with no verb of its own ("Key accords included ...") takes this sentence's status.
+        # A fragment with no verb ("... up to 5 billion yen.") continues this sentence's deal.
         previous_type = _deal_type(tokens, type_hits, len(tokens))
         previous_status = _status(tokens, False)
     return _link_parts(deals)

@@ -159,3 +159,14 @@ def test_an_amountless_stake_beside_a_loan_is_its_own_deal():
     )
     rows = tables_for(body)["deals"]
     assert sorted(r["deal_type"] for r in rows) == ["equity", "loan"]
+
+
+def test_a_list_with_no_verb_takes_the_stage_of_the_accords_the_article_counted():
+    body = (
+        "Ghana and Togo signed 9 agreements during the visit on Tuesday. "
+        "The two leaders also discussed regional security. "
+        "Key accords included a customs agreement, an MoU on fisheries and an MoU on ports."
+    )
+    listed = [d for d in deals(body) if d["extractor"].endswith(":listed")]
+    assert len(listed) == 3 and {d["status"] for d in listed} == {"signed"}
+    assert not [d for d in deals("Key accords included a customs agreement, an MoU on fisheries and an MoU on ports.") if d["extractor"].endswith(":listed")]
