@@ -254,7 +254,16 @@ def _definite(sent: Span, hits: list[tuple[int, str]], deal_type: str | None) ->
 
 
 def _is_fragment(sent: Span) -> bool:
-    return not any(t.pos_ in {"VERB", "AUX"} for t in sent)
+    """No verb outside brackets ("[see note 2] up to 5 billion yen."): the sentence before goes on."""
+    depth = 0
+    for t in sent:
+        if t.text in {"(", "["}:
+            depth += 1
+        elif t.text in {")", "]"}:
+            depth = max(0, depth - 1)
+        elif not depth and t.pos_ in {"VERB", "AUX"}:
+            return False
+    return True
 
 
 def _deal_row(article: Article, sent: Span, index: int, deal_type: str, status: str, parties: list[str], roles: dict[str, str], money: Money | None, project: str | None, sector: str | None, confidence: float) -> dict[str, Any]:

@@ -170,3 +170,8 @@ def test_a_list_with_no_verb_takes_the_stage_of_the_accords_the_article_counted(
     listed = [d for d in deals(body) if d["extractor"].endswith(":listed")]
     assert len(listed) == 3 and {d["status"] for d in listed} == {"signed"}
     assert not [d for d in deals("Key accords included a customs agreement, an MoU on fisheries and an MoU on ports.") if d["extractor"].endswith(":listed")]
+
+
+def test_a_verbless_fragment_continues_the_deal_of_the_sentence_before():
+    body = "Japan and Fiji signed a standby loan agreement in Suva on Monday, the embassy said.\n[see note 2] up to 3 billion yen."
+    assert [(d["deal_type"], d["amount"]) for d in deals(body) if d["amount"]] == [("loan", pytest.approx(3e9))]
