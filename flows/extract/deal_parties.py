@@ -60,7 +60,7 @@ def party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, A
 
 
 def _is_based(mention: dict[str, Any], doc: Doc) -> bool:
-    """A place that says where someone is ("the Nairobi-based lender") is no party."""
+    """A place that says where someone is ("the Lagos-based lender") is no party."""
     return bool(re.match(r"[-‐–]?\s?based\b", doc_text(doc)[mention["end"] : mention["end"] + 8], re.I)) and mention["label"] in {"GPE", "LOC", "FAC"}
 
 

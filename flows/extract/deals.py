@@ -165,7 +165,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         for money in monies:
             at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
             after = next((t.i - sent.start for t in sent if t.idx >= money.end), None)
-            # "agreed to buy $500m of helicopters" is a purchase whatever finance words stand near.
+            # "agreed to buy $80m of trucks" is a purchase whatever finance words stand near.
             deal_type = verb_type(sent, money, "purchase_verbs", "other") or _deal_type(tokens, type_hits, at, after) or verb_type(sent, money, "transfer_verbs", "financing") or (previous_type if _is_fragment(sent) else None)
             near = attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
             # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
@@ -211,7 +211,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
                 priority = rules["status_priority"]
                 if priority.index(status) < priority.index(deals[-1]["status"]):
                     deals[-1]["status"] = status
-        # A fragment with no verb ("... up to 5 billion yen.") continues this sentence's deal.
+        # A fragment with no verb ("... up to 2 billion yen.") continues this sentence's deal.
         previous_type = _deal_type(tokens, type_hits, len(tokens))
         previous_status = _status(tokens, False)
     return _link_parts(deals)
@@ -254,7 +254,7 @@ def _definite(sent: Span, hits: list[tuple[int, str]], deal_type: str | None) ->
 
 
 def _is_fragment(sent: Span) -> bool:
-    """No verb outside brackets ("[see note 2] up to 5 billion yen."): the sentence before goes on."""
+    """No verb outside brackets ("[see note 2] up to 2 billion yen."): the sentence before goes on."""
     depth = 0
     for t in sent:
         if t.text in {"(", "["}:

@@ -1,5 +1,5 @@
-"""Parse money expressions ("up to USD 2 billion", "$ 500 million", "Rs1.2trn", "57.1-billion-yen",
-"Tk 12,149 crore") into amount, currency, qualifier; the amounts of a sentence and which are deals'.
+"""Parse money expressions ("up to USD 2 billion", "$ 500 million", "Rs1.2trn", "12.5-billion-yen",
+"Tk 3,480 crore") into amount, currency, qualifier; the amounts of a sentence and which are deals'.
 
 The currency markers are the world's (flows/core/world: ISO codes, CLDR symbols, English names)
 plus the newswire forms of rules/money.yaml that no package knows ("Tk", "Dh", "SDR"); the
@@ -66,7 +66,7 @@ def _patterns() -> tuple[re.Pattern[str], dict[str, float], dict[str, str]]:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
     # Symbols and codes keep their case (a code is no word: "ALL" is a currency, "all" is not); names
-    # and scale words do not. A scale or a name may follow after a hyphen ("$250-million", "5-billion-yen").
+    # and scale words do not. A scale or a name may follow after a hyphen ("$40-million", "9-billion-yen").
     # A name follows its number ("5 billion won"); before it, it is a word ("won 5 seats").
     symbols, marker = alternation(exact), rf"(?:{alternation(exact)})|(?i:{alternation(named)})"
     pattern = re.compile(
@@ -118,7 +118,7 @@ def find_amounts(text: str, start: int, end: int) -> list[Money]:
 
 def drop_restatements(text: str, monies: list[Money]) -> list[Money]:
     """The amounts (in text order) less those in brackets opened right after another amount: a
-    conversion or a rate restates the amount ("85 billion yen (about $575 million)" is one amount)."""
+    conversion or a rate restates the amount ("40 billion yen (about $270 million)" is one amount)."""
     kept: list[Money] = []
     for money in monies:
         opened = text.rfind("(", kept[-1].end, money.start) if kept else -1
@@ -159,7 +159,7 @@ def not_a_deal(sent: Span, money: Money) -> bool:
     heads, verbs = set(load_rules("deals")["not_deal_heads"]), set(load_rules("deals")["not_deal_verbs"])
     after = doc_text(sent.doc)[money.end : sent.end_char].lower()
     if any(re.match(rf"\W*{re.escape(w)}\b", after) for w in load_rules("deals")["running_total_markers"]):
-        return True  # "US$1.7bn so far", "$3bn to date": a running total
+        return True  # "US$2.2bn so far", "$3bn to date": a running total
     token = money_token(sent, money)
     if _to_a_level(sent, money, token):
         return True
@@ -192,15 +192,15 @@ def _governing_verb(sent: Span, money: Money) -> Token | None:
 
 def verb_type(sent: Span, money: Money, verbs: str, deal_type: str) -> str | None:
     """`deal_type` when a verb of rules/deals.yaml[verbs] takes the amount: a verb of giving, getting
-    or approving makes a financing with no deal word ("the board approved USD 300 million for ...",
-    "the country will receive EUR 200 million"); a verb of buying a purchase."""
+    or approving makes a financing with no deal word ("the board approved USD 45 million for ...",
+    "the country will receive EUR 70 million"); a verb of buying a purchase."""
     verb = _governing_verb(sent, money)
     return deal_type if verb is not None and verb.lower_ in load_rules("deals")[verbs] else None
 
 
 def _to_a_level(sent: Span, money: Money, token: Token) -> bool:
-    """A change to or by a level ("brings the total disbursed to $1.7bn", "raising its lending to $10bn
-    by 2030", "reserves fell by $1bn"): "to" or "by" before the amount, a verb of change above it."""
+    """A change to or by a level ("brings the total disbursed to $2.2bn", "lifting its lending to $12bn
+    by 2031", "reserves fell by $2bn"): "to" or "by" before the amount, a verb of change above it."""
     before = doc_text(sent.doc)[sent.start_char : money.start].lower().rstrip()
     for qualifier in sorted(load_rules("money")["qualifiers"], key=len, reverse=True):
         if before.endswith(" " + qualifier) and qualifier != "up to":  # "to about $3bn"; "up to $3bn" is a cap

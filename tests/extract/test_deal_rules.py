@@ -70,17 +70,17 @@ def test_a_project_alone_is_no_party_the_lede_names_them():
 
 
 def test_a_bracketed_conversion_is_one_deal():
-    assert amounts("Kenya signed a loan of 30 billion yen (about $200 million) with the Coral Bank.") == [pytest.approx(3e10)]
+    assert amounts("Malawi signed a loan of 30 billion yen (about $200 million) with the Coral Bank.") == [pytest.approx(3e10)]
 
 
 def test_signing_the_loan_agreement_after_its_amount_is_no_second_deal():
     body = (
-        "Kenya and the Coral Bank agreed a $150 million loan for irrigation on Monday. "
-        "Finance Secretary Jane Wanjiru and the Coral Bank's director signed the loan agreement in Nairobi."
+        "Malawi and the Coral Bank agreed a $150 million loan for irrigation on Monday. "
+        "Finance Secretary Jane Wanjiru and the Coral Bank's director signed the loan agreement in Lilongwe."
     )
     assert [d["amount"] for d in deals(body)] == [pytest.approx(1.5e8)]
     # With no amount before it, a signed loan between two named parties stays a deal.
-    assert deals("Kenya and the Coral Bank signed a loan agreement in Nairobi.")
+    assert deals("Malawi and the Coral Bank signed a loan agreement in Lilongwe.")
 
 
 LISTED = (
@@ -113,7 +113,7 @@ def test_an_amount_a_verb_of_buying_takes_is_a_purchase_not_a_financing():
 @pytest.mark.parametrize(
     "body",
     [
-        "Kenya's foreign reserves fell by $1 billion in March, the central bank said.",
+        "Malawi's foreign reserves fell by $2 billion in March, the central bank said.",
         "The regional market for solar panels is worth $4 billion, the Coral Bank said in a report.",
     ],
 )
@@ -173,5 +173,5 @@ def test_a_list_with_no_verb_takes_the_stage_of_the_accords_the_article_counted(
 
 
 def test_a_verbless_fragment_continues_the_deal_of_the_sentence_before():
-    body = "Japan and Fiji signed a standby loan agreement in Suva on Monday, the embassy said.\n[see note 2] up to 3 billion yen."
+    body = "Norway and Malawi signed a standby loan agreement in Lilongwe on Monday, the embassy said.\n[see note 2] up to 3 billion yen."
     assert [(d["deal_type"], d["amount"]) for d in deals(body) if d["amount"]] == [("loan", pytest.approx(3e9))]
