@@ -46,7 +46,25 @@ def _is_source(mention: dict[str, Any], doc: Doc) -> bool:
     return bool(re.search(r"according to (a |the )?(report (by|in) |reports? (by|in) )?(the )?$", before) or re.match(r"\s+(reported|reports)\b", after))
 
 
+SPEECH_VERBS = {"said", "says", "say", "stated", "states", "told", "added", "noted", "confirmed", "reported", "announced"}
+
+
+def _is_speaker(mention: dict[str, Any], doc: Doc) -> bool:
+    """The subject of a verb of saying with a clause of its own ("the ministry said the bank
+    approved ...") cites the deal; whether it is also a party the clause says, not the speaker."""
+    span = doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
+    token = span.root if span is not None and len(span) else None
+    if token is None or token.dep_ != "nsubj" or token.head.lower_ not in SPEECH_VERBS:
+        return False
+    return any(c.dep_ == "ccomp" for c in token.head.children)
+
+
 def party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, Any]]:
+    kept = [m for m in _party_mentions(mentions, doc) if not _is_speaker(m, doc)]
+    return kept if kept else _party_mentions(mentions, doc)  # a speaker alone may be the party
+
+
+def _party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, Any]]:
     kept = []
     for m in mentions:
         official = _official_state(m, doc)

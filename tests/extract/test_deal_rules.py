@@ -175,3 +175,9 @@ def test_a_list_with_no_verb_takes_the_stage_of_the_accords_the_article_counted(
 def test_a_verbless_fragment_continues_the_deal_of_the_sentence_before():
     body = "Norway and Malawi signed a standby loan agreement in Lilongwe on Monday, the embassy said.\n[see note 2] up to 3 billion yen."
     assert [(d["deal_type"], d["amount"]) for d in deals(body) if d["amount"]] == [("loan", pytest.approx(3e9))]
+
+
+def test_a_speaker_citing_a_deal_is_no_party_when_the_clause_names_others():
+    found = deals("The Ministry of Energy said the Coral Bank approved a $45 million loan for Malawi's grid.")
+    assert found and "The Ministry of Energy" not in found[0]["parties"] and "the Ministry of Energy" not in found[0]["parties"]
+    assert "Coral Bank" in " ".join(found[0]["parties"])
