@@ -181,3 +181,8 @@ def test_a_speaker_citing_a_deal_is_no_party_when_the_clause_names_others():
     found = deals("The Ministry of Energy said the Coral Bank approved a $45 million loan for Malawi's grid.")
     assert found and "The Ministry of Energy" not in found[0]["parties"] and "the Ministry of Energy" not in found[0]["parties"]
     assert "Coral Bank" in " ".join(found[0]["parties"])
+
+
+def test_entering_into_an_mou_is_agreeing_but_talks_entering_a_phase_are_not():
+    assert [d["status"] for d in deals("Andes Lithium and the Coral Bank have entered into a memorandum of understanding on battery plants.")] == ["agreed"]
+    assert deals("Malawi and Norway are close to a trade agreement as negotiations entered their final phase.") == []
