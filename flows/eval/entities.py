@@ -72,7 +72,7 @@ def _lone_prediction(name: str, etype: str, same_type: list[str], other_gold: li
     typed PERSON/ORG), a part of a gold name already found (split or cut), a generic noun, or extra."""
     if any(names_match(name, other) for other in other_gold) or (etype != "GPE" and is_place(name)):
         return "entity_label"
-    parts = [cls for g in same_type if (cls := name_class(g, name)) in ("name_split", "name_particles")]
+    parts = [cls for g in same_type if (cls := name_class(g, name)) in ("name_split", "name_particles", "name_diacritics")]
     if parts:
         return parts[0]
     return "party_generic" if generic_name(name) else "extra"

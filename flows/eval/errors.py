@@ -10,7 +10,7 @@ import re
 
 from flows.core import world
 from flows.core.rules import load_rules
-from flows.eval.names import match_strength, normalise_text
+from flows.eval.names import distinctive_words, match_strength, normalise_text
 
 # Share of a gold evidence sentence's words the prediction's evidence must hold to be "the same sentence".
 SAME_SENTENCE = 0.6
@@ -72,23 +72,25 @@ def party_class(predicted: list[str], gold: list[str], evidence: str = "") -> st
 
 
 def name_class(gold: str, predicted: str) -> str | None:
-    """How a predicted name falls short of a gold name of the same type, or None if not near:
-    the same once accents are dropped (diacritics), one holding some words of the other (split or
-    cut; particles when either has a particle or an apostrophe), two names of one country."""
+    """How a predicted name falls short of a gold name of the same type, or None if not near
+    (no distinctive word shared, neither inside the other): two names of one country; a name whose lost or changed words
+    carry accents (diacritics); one with a particle or an apostrophe (particles); one whose words
+    are all in the other (split or cut); else another form of the name (inflection, order)."""
     g, p = gold.strip(), predicted.strip()
     if not g or not p:
         return None
     if same_country(g, p):
         return "world_gpe"
-    folded_g, folded_p = normalise_text(g), normalise_text(p)
-    if folded_g == folded_p or folded_g.replace(" ", "") == folded_p.replace(" ", ""):
-        return "name_diacritics" if g.casefold() != p.casefold() else "other"
-    gw, pw = folded_g.split(), folded_p.split()
-    if not (set(gw) & set(pw)) and folded_p not in folded_g and folded_g not in folded_p:
+    gw, pw = distinctive_words(g), distinctive_words(p)
+    inside = _words(p) <= _words(g) or _words(g) <= _words(p)  # "Keefe" in "O'Keefe"
+    if not gw & pw and not inside:
         return None
-    if _particles() & (set(gw) | set(pw)) or re.search(r"['’]", g + p):
+    lost = [w for w in g.split() if w not in p.split()]  # gold words the prediction lost or spelt otherwise
+    if any(not c.isascii() and c.isalpha() for w in lost for c in w):
+        return "name_diacritics"
+    if _particles() & (_words(g) | _words(p)) or re.search(r"['’]", g + p):
         return "name_particles"
-    return "name_split"
+    return "name_split" if inside or gw <= pw or pw <= gw else "name_variant"
 
 
 def date_class(gold_date: str | None, predicted_date: str | None) -> str:
