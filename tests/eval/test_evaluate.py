@@ -333,7 +333,7 @@ def test_render_and_to_dict():
     data = json.loads(json.dumps(r.to_dict()))
     assert data["deals"] == {"tp": 0, "fp": 1, "fn": 1, "precision": 0.0, "recall": 0.0, "f1": 0.0}
     assert data["date_accuracy"]["correct"] == 1
-    assert [(e["item"], e["side"]) for e in data["errors"]] == [("deal", "miss"), ("deal", "fp")]
+    assert [(e["item"], e["side"]) for e in data["errors"]] == [("deal", "miss"), ("deal", "fp"), ("entity", "miss")]
     assert isinstance(r, EvalReport)
 
 
