@@ -22,7 +22,6 @@ from flows.eval.score import ErrorRecord, EvalReport
 
 Weight = Callable[[dict, dict], float]
 Near = tuple[float, str]  # (how near, the pair's class)
-_CONSULT = frozenset({"consult"})
 
 
 def _names(values: object) -> list[str]:
@@ -101,7 +100,7 @@ def _lone_miss(item: str, gold: dict, found_elsewhere: bool, has_article: bool) 
         return "merged"
     if item == "event":
         gold_class = coarse_event_class(str(gold.get("type") or ""))
-        if gold_class in _CONSULT or str(gold.get("type")) == "ceasefire":
+        if gold_class == "consult" or str(gold.get("type")) == "ceasefire":  # a trigger in another form
             return "consult_form"
         if gold_class == "statement":
             return "statement_missed"
