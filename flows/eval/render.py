@@ -61,9 +61,9 @@ def _calibration_lines(report: EvalReport) -> list[str]:
         cells = []
         for band, _ in reversed(BANDS):
             counts = bands[band]
-            share = f" ({counts['share']:.0%})" if counts["rows"] else ""
-            cells.append(f"{band} {counts['right']}/{counts['rows']}{share}")
-        lines.append(f"  {item:<9}" + "   ".join(cells))
+            share = f"({counts['share']:.0%})" if counts["rows"] else ""
+            cells.append(f"{band} {counts['right']:>3}/{counts['rows']:<3} {share:<6}")
+        lines.append(f"  {item:<9}" + "  ".join(cells).rstrip())
     return lines
 
 

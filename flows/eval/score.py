@@ -54,12 +54,12 @@ def band_of(confidence: float) -> str:
 
 
 def calibration(confidences: list[tuple[str, float, bool]]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per item (deals, events) and confidence band: rows, rows matching gold, their share."""
+    """Per item (deals, events, both: "all") and confidence band: rows, rows matching gold, their share."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
-    for item in ("deals", "events"):
+    for item in ("deals", "events", "all"):
         bands = {label: {"rows": 0, "right": 0} for label, _ in BANDS}
         for what, confidence, right in confidences:
-            if what == item:
+            if item in (what, "all"):
                 counts = bands[band_of(confidence)]
                 counts["rows"] += 1
                 counts["right"] += int(right)

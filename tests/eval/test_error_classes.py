@@ -4,6 +4,7 @@ predicted rows (names, places and amounts invented here, countries real)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -201,4 +202,5 @@ def test_table_rendered_and_in_json():
     assert bands[">=0.8"] == {"rows": 2, "right": 1, "share": 0.5}
     assert bands["<0.5"] == {"rows": 1, "right": 0, "share": 0.0}
     assert bands["0.5-0.8"]["rows"] == 0
-    assert ">=0.8 1/2 (50%)" in text
+    assert data["calibration"]["all"][">=0.8"] == bands[">=0.8"]  # no events here
+    assert re.search(r">=0.8 +1/2 +\(50%\)", text)
