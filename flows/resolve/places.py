@@ -26,6 +26,7 @@ from typing import Any
 
 from flows.core import world
 from flows.core.rules import load_rules
+from flows.core.world.country_data import fold
 from flows.resolve.names import gazetteer_entry
 
 Row = dict[str, Any]
@@ -33,7 +34,7 @@ PLACE_FIELDS = ("geonames_id", "place_kind", "latitude", "longitude", "geo_preci
 DOMINANT = 10  # a city this many times larger than every namesake is taken without context
 DATELINE_WEIGHT = 2
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][\w.’'-]*")
-_COMPLEMENT = {"to", "the", "in", "at", "from", "with", "on", "for"}  # words that make a country the complement of a role
+_COMPLEMENT = {"to", "in", "at", "for"}  # words that make a country the complement of a role
 _BOUNDARY = re.compile(r"[,;:()\[\]\"“”!?]|\.\s")
 
 
@@ -90,10 +91,13 @@ def _cue_before(body: str, start: int, person: bool) -> str | None:
     while words:
         found = _country_ending(words)
         rest = words[: len(words) - found[1]] if found is not None else []
-        if found is not None and not (person and rest and rest[-1].lower() in _COMPLEMENT):
+        before = [w for w in rest[-3:] if w.lower() != "the"][-2:]
+        # "Ambassador to the US", "envoy in Kenya": a role's preposition makes the country where it serves.
+        complement = len(before) == 2 and before[1].lower() in _COMPLEMENT and before[0].lower().strip(".") in _title_words()
+        if found is not None and not (person and complement):
             return found[0]
         if found is not None:  # "Pakistan's Ambassador to the US X": the country a role is for, not of
-            while rest and rest[-1].lower() in _COMPLEMENT:
+            while rest and rest[-1].lower() in _COMPLEMENT | {"the"}:
                 rest = rest[:-1]
             words, between = rest, between + found[1]
             continue
@@ -249,6 +253,10 @@ def _resolve(row: Row, context: Context, chunk: set[str], bodies: dict[str, str]
             return keep[readings.most_common(1)[0][0]]
         return None
     code = None
+    if row["type"] in {"ORG", "FAC", "PERSON"}:
+        place = _mistyped_place(row, articles, context)
+        if place is not None:
+            return place
     if row["type"] == "NORP":
         code = country_of_word(row["name"])
     elif row["type"] in {"ORG", "PERSON"}:
@@ -256,6 +264,23 @@ def _resolve(row: Row, context: Context, chunk: set[str], bodies: dict[str, str]
     if code is None:
         return None
     return {**dict.fromkeys(PLACE_FIELDS), "country_code": code}
+
+
+def _mistyped_place(row: Row, articles: list[str], context: Context) -> dict[str, Any] | None:
+    """A city the model typed as something else ("Montego Bay" as a facility): its own GeoNames name
+    or a spelling only one city has (never a country's name), a city of a country each article that mentions it
+    names, and for a person a single word (a full name is a person's, even when a town shares it)."""
+    if (row["type"] == "PERSON" and " " in row["name"]) or row["name"].isupper() or world.country_by_name(row["name"]) is not None or not articles:
+        return None
+    key = fold(row["name"]).casefold()
+    called = world.places_called(row["name"])
+    cities = [p for p in called if fold(p.name).casefold() == key] or list(called[:1] if len(called) == 1 else ())  # "Nema" for "Néma"; one city's spelling
+    if not cities:
+        return None
+    supported = [c for c in cities if all(context.support(a, row["name"])[c.country] > 0 for a in articles)]
+    if len({c.country for c in supported}) != 1:
+        return None
+    return _place_fields(supported[0], "city")
 
 
 def home_country(row: Row, bodies: dict[str, str]) -> str | None:

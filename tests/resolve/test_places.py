@@ -110,3 +110,13 @@ def test_published_rows_from_before_the_columns_still_resolve():
     assert rows["Kenya"]["country_code"] == "KEN" and rows["Kenya"]["article_ids"] == ["a0", "a1"]
     assert rows["Mombasa"]["country_code"] == "KEN" and rows["Mombasa"]["place_kind"] == "city"
     assert "country_code" not in old_entity  # the published row itself is untouched: the chunk changed a copy
+
+
+def test_a_city_the_model_typed_otherwise_is_placed_only_in_its_countrys_articles():
+    rows = [entity("Kisumu", "FAC", ["a1"]), entity("Eldoret Mwangi", "PERSON", ["a1"]), entity("Kisumu", "FAC", ["a2"])]
+    rows[2]["entity_id"] = "e_other"
+    kenyan = locate([extraction("a1", "Kenya", "Kisumu")], rows[:2])["entities"]
+    assert kenyan[0]["country_code"] == "KEN" and kenyan[0]["place_kind"] == "city" and kenyan[0]["latitude"] is not None
+    assert kenyan[1]["latitude"] is None  # a full name is a person's
+    (elsewhere,) = locate([extraction("a2", "Peru", "Kisumu")], rows[2:])["entities"]
+    assert elsewhere["latitude"] is None and elsewhere["country_code"] is None

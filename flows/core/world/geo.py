@@ -60,9 +60,9 @@ class CountryGeo:
 
 
 def _english(name: str) -> bool:
-    """An alternate name a text in English may use: Latin letters, no codes or digits."""
+    """An alternate name a text in English may use: Latin letters, no codes ("HYD", "CAF") or digits."""
     letters = [c for c in name if c.isalpha()]
-    return len(letters) >= 3 and not any(c.isdigit() for c in name) and all(unicodedata.name(c, "").startswith("LATIN") for c in letters) and name[:1].isupper()
+    return len(letters) >= 3 and not name.isupper() and not any(c.isdigit() for c in name) and all(unicodedata.name(c, "").startswith("LATIN") for c in letters) and name[:1].isupper()
 
 
 @functools.cache
