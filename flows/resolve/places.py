@@ -225,11 +225,12 @@ def _bare(support: Counter[str], code: str) -> int:
 
 def locate_entities(rows: list[Row], touched: set[str], extractions: list[dict[str, Any]], bodies: dict[str, str]) -> None:
     """Fill the place and country columns of the touched entity rows, in place (they are this chunk's
-    own copies); a row the chunk's articles say nothing new about keeps what it had."""
+    own copies). A row resolved already keeps its reading (published codes stay stable, as names do);
+    one without (new, unresolved, or published before these columns) is read from the chunk's articles."""
     context = Context(extractions)
     chunk = set(context.countries)
     for row in rows:
-        if row.get("entity_id") not in touched:
+        if row.get("entity_id") not in touched or row.get("country_code") is not None or row.get("geonames_id") is not None:
             continue
         found = _resolve(row, context, chunk, bodies)
         if found is None:

@@ -120,3 +120,11 @@ def test_a_city_the_model_typed_otherwise_is_placed_only_in_its_countrys_article
     assert kenyan[1]["latitude"] is None  # a full name is a person's
     (elsewhere,) = locate([extraction("a2", "Peru", "Kisumu")], rows[2:])["entities"]
     assert elsewhere["latitude"] is None and elsewhere["country_code"] is None
+
+
+def test_a_resolved_row_keeps_its_reading_and_an_unresolved_one_is_read_again():
+    resolved = {**entity("Hyderabad", "GPE", ["a1"]), "country_code": "PAK", "geonames_id": 1176734, "place_kind": "city"}
+    unresolved = {**entity("Córdoba", "GPE", ["a1"]), "country_code": None, "geonames_id": None}
+    locate([extraction("a1", "Hyderabad", "Córdoba", "India", "Spain", "Spain")], [resolved, unresolved])
+    assert resolved["country_code"] == "PAK" and resolved["geonames_id"] == 1176734
+    assert unresolved["country_code"] == "ESP" and unresolved["place_kind"] == "city"
