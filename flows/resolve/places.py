@@ -122,40 +122,54 @@ class Context:
 
     def __init__(self, extractions: Iterable[dict[str, Any]]) -> None:
         self.countries: dict[str, Counter[str]] = {}
+        self.placed: dict[str, Counter[str]] = {}  # the part of `countries` that places in them (cities, states, datelines) give
         self.mentions_of: dict[str, list[tuple[str, str]]] = defaultdict(list)  # article -> (text, label)
         for ex in extractions:
             counts: Counter[str] = Counter()
+            placed: Counter[str] = Counter()
             for m in ex["mentions"]:
                 if m.get("refers_to"):
                     continue
                 label = m.get("type") or m["label"]
                 self.mentions_of[ex["article_id"]].append((m["text"], label))
                 if label in {"GPE", "LOC", "NORP"}:
-                    code = country_of_word(m.get("canonical_hint") or m["text"]) or _unique_city(m["text"])
-                    if code is not None:
-                        counts[code] += 1
+                    code = country_of_word(m.get("canonical_hint") or m["text"])
+                    city = None if code is not None else _unique_city(m["text"])
+                    if code or city:
+                        counts[code or city] += 1
+                    if city:
+                        placed[city] += 1
             for place in ex.get("datelines", []):
                 place = place.title() if place.isupper() else place
                 code = country_of_word(place) or _unique_city(place)
                 if code is not None:
                     counts[code] += DATELINE_WEIGHT
+                    placed[code] += DATELINE_WEIGHT
             self.countries[ex["article_id"]] = counts
+            self.placed[ex["article_id"]] = placed
 
-    def support(self, article_id: str, name: str) -> Counter[str]:
-        """The article's countries, without what the name itself contributes (its own mentions)."""
+    def support(self, article_id: str | None, name: str) -> tuple[Counter[str], Counter[str]]:
+        """The article's countries and the part its places give, without what the name itself
+        contributes (its own mentions)."""
         counts = Counter(self.countries.get(article_id, {}))
-        own = country_of_word(name) or _unique_city(name)
-        if own is not None:
-            mine = sum(1 for text, _ in self.mentions_of.get(article_id, []) if text == name)
-            counts[own] -= mine
-        return +counts
+        placed = Counter(self.placed.get(article_id, {}))
+        own = country_of_word(name)
+        city = None if own is not None else _unique_city(name)
+        mine = sum(1 for text, _ in self.mentions_of.get(article_id, []) if text == name)
+        if own or city:
+            counts[own or city] -= mine
+        if city:
+            placed[city] -= mine
+        return +counts, +placed
 
 
 def _unique_city(name: str) -> str | None:
-    """The country of a city name with one clear reading (one city, or one ten times larger)."""
+    """The country of a city name with one clear reading (one city, or one ten times larger), or of
+    a first-level division ("Alabama")."""
     found = world.places_called(name)
     if not found:
-        return None
+        divisions = {d.country for d in world.divisions_named(name)}
+        return divisions.pop() if len(divisions) == 1 else None
     if len(found) == 1 or (found[0].population or 0) >= DOMINANT * (found[1].population or 0):
         return found[0].country
     return None
@@ -189,16 +203,19 @@ def _place_fields(place: Any, kind: str) -> dict[str, Any]:
     }
 
 
-def read_place(name: str, support: Counter[str]) -> dict[str, Any] | None:
-    """The GeoNames reading of a place name in an article whose countries are `support`; None when
+def read_place(name: str, support: Counter[str], placed: Counter[str] | None = None) -> dict[str, Any] | None:
+    """The GeoNames reading of a place name in an article whose countries are `support`, `placed`
+    the part of it that places in those countries give (cities, states, the dateline); None when
     the name names no known place or the context cannot tell its readings apart."""
+    placed = placed if placed is not None else Counter()
     country = world.country_by_name(name)
     divisions = world.divisions_named(name)
     cities = [p for p in world.places_called(name) if country is None or p.country != country.alpha3]
     if country is not None:
         own = support[country.alpha3] + 0.5 * sum(support[n] for n in world.neighbours(country.alpha3))
-        # Another reading needs places of its own country (a bare "US" counts half) to outweigh the country's.
-        rivals = [(support[d.country] - 0.5 * _bare(support, d.country), d, "admin1") for d in divisions]
+        # A division's reading needs places of its own country (naming the country alone is not enough)
+        # to outweigh the country's support.
+        rivals = [(placed[d.country], d, "admin1") for d in divisions]
         best = max(rivals, key=lambda r: r[0], default=None)
         if best is not None and best[0] > own:
             return _place_fields(best[1], best[2])
@@ -217,10 +234,6 @@ def read_place(name: str, support: Counter[str]) -> dict[str, Any] | None:
     if len(tied) == 1 or top[1] >= DOMINANT * tied[1][1]:
         return _place_fields(top[2], "city")
     return None
-
-
-def _bare(support: Counter[str], code: str) -> int:
-    return min(support[code], 1)
 
 
 def locate_entities(rows: list[Row], touched: set[str], extractions: list[dict[str, Any]], bodies: dict[str, str]) -> None:
@@ -246,7 +259,7 @@ def _resolve(row: Row, context: Context, chunk: set[str], bodies: dict[str, str]
         readings = Counter()
         keep: dict[Any, dict[str, Any]] = {}
         for a in articles or [None]:
-            found = read_place(row["name"], context.support(a, row["name"]) if a else Counter())
+            found = read_place(row["name"], *context.support(a, row["name"]))
             if found is not None:
                 readings[found["geonames_id"] or found["country_code"]] += 1
                 keep[found["geonames_id"] or found["country_code"]] = found
@@ -278,7 +291,7 @@ def _mistyped_place(row: Row, articles: list[str], context: Context) -> dict[str
     cities = [p for p in called if fold(p.name).casefold() == key] or list(called[:1] if len(called) == 1 else ())  # "Nema" for "Néma"; one city's spelling
     if not cities:
         return None
-    supported = [c for c in cities if all(context.support(a, row["name"])[c.country] > 0 for a in articles)]
+    supported = [c for c in cities if all(context.support(a, row["name"])[0][c.country] > 0 for a in articles)]
     if len({c.country for c in supported}) != 1:
         return None
     return _place_fields(supported[0], "city")

@@ -38,6 +38,9 @@ def test_georgia_is_the_state_among_american_places_and_the_country_among_its_ne
     assert (state["place_kind"], state["country_code"], state["geo_precision"]) == ("admin1", "USA", "admin1")
     assert state["latitude"] is not None and state["wikidata_id"] is None
     assert (country["place_kind"], country["country_code"], country["wikidata_id"]) == ("country", "GEO", "Q230")
+    # Naming the United States is not enough for the state: it takes American places.
+    assert read_place("Georgia", Counter({"USA": 3}))["place_kind"] == "country"
+    assert read_place("Georgia", Counter({"USA": 3}), Counter({"USA": 1}))["place_kind"] == "admin1"
 
 
 def test_a_city_several_countries_have_is_read_from_the_article_or_left_unresolved():
