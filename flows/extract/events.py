@@ -18,7 +18,9 @@ from spacy.tokens import Doc, Span, Token
 
 from flows.core.records import Article
 from flows.core.rules import load_rules
-from flows.extract.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, span_text, state_of, title_words
+from flows.extract.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, span_text, state_of
+from flows.extract.speakers import find_speakers, subject_person
+from flows.extract.speakers import spoken as spoken_before
 
 ACTOR_LABELS = {"PERSON", "ORG", "GPE"}
 PRONOUNS = {"he", "she", "his", "her"}
@@ -247,11 +249,11 @@ def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, 
     }
 
 
-def _statement_event(article: Article, sent: Span, index: int, speaker: str) -> dict[str, Any]:
+def _statement_event(article: Article, sent: Span, index: int, speaker: list[str]) -> dict[str, Any]:
     date = sentence_date(sent, article["published_date"], False) or dict(NO_DATE)
     return {
         "event_type": "statement",
-        "actors": [speaker],
+        "actors": speaker,
         "location": None,
         **date,
         "evidence": evidence(article["article_id"], sent, index),
@@ -259,15 +261,6 @@ def _statement_event(article: Article, sent: Span, index: int, speaker: str) -> 
         "confidence": round(load_rules("events")["statement"]["strength"] * (1.0 if date["date_method"] != "none" else 0.9), 3),
         "future": False,
     }
-
-
-def _spoken(speaker: str, spoken: set[str]) -> bool:
-    """Has the article already given this speaker a statement ("Natalie Baker" ... "Baker said")?
-    Only a bare surname is matched this way: two full names sharing a surname are two people."""
-    names = [w for w in speaker.split() if w.lower().rstrip(".") not in title_words()]  # "Mr Aurangzeb"
-    if len(names) != 1:
-        return speaker in spoken
-    return any(name.split()[-1] == names[0] for name in spoken)
 
 
 def _coordinated(chosen: tuple[str, Span], usable: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
@@ -285,7 +278,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     sentences = list(doc.sents)
     lede_date = sentence_date(sentences[0], article["published_date"], False) if sentences else None
     lede_actors = set(_actors(sentences[0], [m for m in grouped.get(0, []) if m["label"] in ACTOR_LABELS], countries, None)) if sentences else set()
-    speech, minimum = set(rules["speech_verbs"]), rules["min_actors"]
+    minimum = rules["min_actors"]
     triggers: dict[int, list[tuple[str, Span]]] = {}
     starts = {s.start: i for i, s in enumerate(sentences)}
     for match_id, start, end in find_triggers(doc):
@@ -294,6 +287,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     lede_date = {**lede_date, "event_type": lede_trigger[0]} if lede_date and lede_trigger else None
     events: list[dict[str, Any]] = []
     spoken: set[str] = set()
+    people = {m["text"] for m in mentions if m["label"] == "PERSON" and len(m["text"].split()) > 1}
     last_person: str | None = None
     for index, sent in enumerate(sentences):
         here = [m for m in grouped.get(index, []) if m["label"] in ACTOR_LABELS]
@@ -307,46 +301,12 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
                 if trigger[0] == "statement":
                     spoken.update(m["text"] for m in here if m["label"] == "PERSON")
         if chosen is None or chosen[0] != "statement":  # a speaker can report an event too
-            for speaker in _speakers(sent, here, speech, last_person):
-                if not _spoken(speaker, spoken):  # one statement per speaker per article
-                    spoken.add(speaker)
+            for speaker in find_speakers(sent, here, last_person, people):
+                if not spoken_before(speaker[0], spoken):  # one statement per speaker per article
+                    spoken.add(speaker[0])
                     events.append(_statement_event(article, sent, index, speaker))
-        last_person = _subject_person(sent, here) or last_person
+        last_person = subject_person(sent, here) or last_person
     return events
-
-
-def _mention_at(token: Token, mentions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    return next((m for m in mentions if m["start"] <= token.idx < m["end"]), None)
-
-
-def _subject_person(sent: Span, mentions: list[dict[str, Any]]) -> str | None:
-    """The person who is the grammatical subject of the sentence's main verb, if any."""
-    for token in sent:
-        if token.dep_ in {"nsubj", "nsubjpass"} and token.head.dep_ == "ROOT":
-            found = _mention_at(token, mentions)
-            if found and found["label"] == "PERSON":
-                return found["text"]
-    return None
-
-
-def _speakers(sent: Span, mentions: list[dict[str, Any]], verbs: set[str], last_person: str | None) -> list[str]:
-    """Named subjects (or he/she, resolved to the last subject person) of verbs of speech; a title
-    as subject ("said AFC President & CEO Samaila Zubairu") yields the person it introduces."""
-    found = []
-    for token in sent:
-        if token.lower_ not in verbs or token.pos_ not in {"VERB", "AUX"}:
-            continue
-        for child in token.children:
-            if child.dep_ not in {"nsubj", "nsubjpass"}:
-                continue
-            named = [m for t in [child, *child.subtree] for m in [_mention_at(t, mentions)] if m and m["label"] in {"PERSON", "ORG"}]
-            person = next((m for m in named if m["label"] == "PERSON"), None)
-            mention = person or (named[0] if named and _mention_at(child, mentions) else None)
-            if mention:
-                found.append(mention["text"])
-            elif child.lower_ in {"he", "she"} and last_person:
-                found.append(last_person)
-    return found
 
 
 def _location(sent: Span, places: list[str]) -> str | None:
