@@ -25,6 +25,8 @@ from flows.extract.speakers import spoken as spoken_before
 ACTOR_LABELS = {"PERSON", "ORG", "GPE"}
 PRONOUNS = {"he", "she", "his", "her"}
 FINANCE_TYPES = {"financing", "loan", "investment", "equity", "grant"}
+CONSULT_TYPES = {"visit", "meeting", "phone_call"}
+MADE_TYPES = {"agreement_signed", "financing_approved"}
 DONE_STATUSES = {"approved", "signed", "agreed", "completed"}
 
 
@@ -140,7 +142,7 @@ def _backgrounded(token: Token, markers: set[str]) -> bool:
     if token.dep_ in {"relcl", "acl"}:
         return True
     for node in [token, *token.ancestors]:
-        if node.lower_ in markers and node.dep_ in {"prep", "mark", "pcomp"}:
+        if node.lower_ in markers and node.dep_ in {"prep", "mark", "pcomp", "advmod"}:
             return True
         if any(c.dep_ == "mark" and c.lower_ in markers for c in node.children) and node is not token:
             return True
@@ -184,6 +186,10 @@ def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[s
             continue
         if event_type == "meeting" and any(c.dep_ == "dobj" and c.lower_ in rules["meet_objects"] for c in root.children):
             continue  # "meet the financing needs"
+        if event_type == "meeting" and _is_noun(root) and any(c.dep_ in {"compound", "amod"} and c.lower_ in rules["internal_meetings"] for c in root.children):
+            continue  # "a board meeting": one organisation's own, no meeting between parties
+        if event_type in CONSULT_TYPES and _is_noun(root) and root.dep_ == "compound" and root.head.pos_ == "NOUN":
+            continue  # a noun that names another thing ("the meeting room", "visit programme")
         usable.append((event_type, span))
     return usable
 
@@ -265,9 +271,17 @@ def _statement_event(article: Article, sent: Span, index: int, speaker: list[str
 
 def _coordinated(chosen: tuple[str, Span], usable: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
     """Triggers of other types coordinated with the chosen one ("visited Oman and met the Sultan",
-    "visits to the US, a rare meeting with ..."): one sentence, several events."""
+    "visits to the US, a rare meeting with ..."): one sentence, several events. And a visit or a
+    meeting beside a signing ("ended a visit to Peru, during which they signed a loan"): the
+    best trigger of the other group joins the chosen one."""
     root = chosen[1].root
-    return [(t, span) for t, span in usable if t != chosen[0] and span.root.dep_ in {"conj", "appos"} and span.root.head == root]
+    found = [(t, span) for t, span in usable if t != chosen[0] and span.root.dep_ in {"conj", "appos"} and span.root.head == root]
+    for group in (CONSULT_TYPES, MADE_TYPES):
+        if chosen[0] in (CONSULT_TYPES | MADE_TYPES) - group:
+            companion = choose_trigger([m for m in usable if m[0] in group])
+            if companion is not None and companion[0] not in {t for t, _ in found}:
+                found.append(companion)
+    return found
 
 
 def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -345,14 +359,19 @@ def deal_events(doc: Doc, article: Article, deals: list[dict[str, Any]]) -> list
 
 
 def merge_deal_events(events: list[dict[str, Any]], from_deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Deal-made events replace the trigger event of their sentence (they know the parties); a
-    statement in the same sentence stays."""
-    covered = {e["evidence"]["sentence_index"] for e in from_deals}
-    kept = [e for e in events if e["evidence"]["sentence_index"] not in covered or e["event_type"] == "statement"]
+    """Deal-made events replace the agreement or financing trigger event of their sentence (they
+    know the parties; the trigger's other actors, such as the people who signed, join them); a
+    statement, a visit or a meeting in the same sentence stays."""
+    made = {"agreement_signed", "financing_approved"}
+    replaced = {e["evidence"]["sentence_index"]: e for e in events if e["event_type"] in made and e["evidence"]["sentence_index"] in {d["evidence"]["sentence_index"] for d in from_deals}}
+    kept = [e for e in events if e["event_type"] not in made or e["evidence"]["sentence_index"] not in replaced]
     seen: set[tuple[int, str]] = set()
     for event in from_deals:
         key = (event["evidence"]["sentence_index"], event["event_type"])
         if key not in seen:
             seen.add(key)
+            trigger = replaced.get(key[0])
+            if trigger is not None:
+                event = {**event, "actors": list(dict.fromkeys([*event["actors"], *trigger["actors"]]))}
             kept.append(event)
     return sorted(kept, key=lambda e: e["evidence"]["start"])

@@ -47,3 +47,28 @@ def test_according_to_an_outlet_is_no_statement():
 def test_a_bare_surname_after_a_full_name_is_the_same_speaker():
     body = "Finance Minister Carlos Mendes said the budget was ready. Mendes said it would pass in May."
     assert len(of_type(body, "statement")) == 1
+
+
+# --- several events in one sentence -------------------------------------------------------------
+
+
+def test_a_visit_stays_beside_the_loan_signed_during_it():
+    body = "President Ana Lima ended a two-day visit to Kenya on Friday, during which the World Bank signed a $300 million loan with Kenya."
+    kinds = {e["event_type"] for e in events(body)}
+    assert {"visit", "agreement_signed"} <= kinds or {"visit", "financing_approved"} <= kinds
+
+
+def test_the_signers_named_beside_a_deal_join_its_parties():
+    body = "Finance Minister Carlos Mendes and World Bank director Ana Lima signed a $300 million loan agreement for Peru on Monday."
+    signed = [e for e in events(body) if e["event_type"] in {"agreement_signed", "financing_approved"}]
+    assert signed and {"Carlos Mendes", "Ana Lima"} <= set(signed[0]["actors"])
+
+
+def test_a_board_meeting_is_no_meeting_between_parties():
+    body = "The loan was approved by the World Bank and the Asian Development Bank at a joint board meeting on Monday."
+    assert not of_type(body, "meeting")
+
+
+def test_a_meeting_room_is_no_meeting():
+    body = "The loan agreement was signed by Peru and the World Bank in the meeting room of the finance ministry."
+    assert not of_type(body, "meeting")
