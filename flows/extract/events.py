@@ -18,16 +18,15 @@ from spacy.tokens import Doc, Span, Token
 
 from flows.core.records import Article
 from flows.core.rules import load_rules
+from flows.extract.consult import find_partners, has_party_object, split_by_partner
+from flows.extract.deal_events import MADE_TYPES
 from flows.extract.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, span_text, state_of
-from flows.extract.speakers import find_speakers, subject_person
+from flows.extract.speakers import find_speakers, named_by_surname, subject_person
 from flows.extract.speakers import spoken as spoken_before
 
 ACTOR_LABELS = {"PERSON", "ORG", "GPE"}
 PRONOUNS = {"he", "she", "his", "her"}
-FINANCE_TYPES = {"financing", "loan", "investment", "equity", "grant"}
 CONSULT_TYPES = {"visit", "meeting", "phone_call"}
-MADE_TYPES = {"agreement_signed", "financing_approved"}
-DONE_STATUSES = {"approved", "signed", "agreed", "completed"}
 
 
 @functools.cache
@@ -166,8 +165,9 @@ def _governed(token: Token, rule: dict[str, list[str]]) -> bool:
     return any(node.lower_ in rule["verbs"] for node in [token.head, token.head.head])
 
 
-def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[str]) -> list[tuple[str, Span]]:
-    """Triggers that report a new event: not quoted, not background, not a reference back."""
+def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[str], mentions: list[dict[str, Any]]) -> list[tuple[str, Span]]:
+    """Triggers that report a new event: not quoted, not background, not a reference back; a host
+    verb with someone to host."""
     rules = load_rules("events")
     markers, determiners = set(rules["background_markers"]), set(rules["anaphoric_determiners"])
     usable = []
@@ -176,7 +176,9 @@ def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[s
         if _in_quotes(sent, root):
             continue
         if _is_noun(root):
-            if _backgrounded(root, markers) or (event_type in reported and _anaphoric(root, determiners)):
+            # "the visit" after "welcomed the President": calls, meetings and visits refer back to each other
+            again = event_type in reported or (event_type in CONSULT_TYPES and bool(reported & CONSULT_TYPES))
+            if _backgrounded(root, markers) or (again and _anaphoric(root, determiners)):
                 continue
             if event_type in rules["noun_governors"] and not _governed(root, rules["noun_governors"][event_type]):
                 continue
@@ -188,6 +190,8 @@ def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[s
             continue  # "meet the financing needs"
         if event_type == "meeting" and _is_noun(root) and any(c.dep_ in {"compound", "amod"} and c.lower_ in rules["internal_meetings"] for c in root.children):
             continue  # "a board meeting": one organisation's own, no meeting between parties
+        if event_type == "meeting" and root.lower_ in rules["party_object_verbs"] and not has_party_object(root, mentions):
+            continue
         if event_type in CONSULT_TYPES and _is_noun(root) and root.dep_ == "compound" and root.head.pos_ == "NOUN":
             continue  # a noun that names another thing ("the meeting room", "visit programme")
         usable.append((event_type, span))
@@ -206,7 +210,8 @@ def _is_future(sent: Span, trigger: Span) -> bool:
     """A modal or plan word next to the trigger or to the verbs governing it ("on track to sign an agreement")."""
     markers = set(load_rules("events")["future_markers"])
     nodes = [trigger.root, trigger.root.head, trigger.root.head.head]
-    window = {t.i for node in nodes for t in node.children} | {i for node in nodes for i in range(max(sent.start, node.i - 3), node.i)}
+    # a clause of its own (a coordinated verb, "..., a move that aims to ...") has its own tense
+    window = {t.i for node in nodes for t in node.children if t.dep_ not in {"conj", "advcl", "relcl", "acl", "ccomp"}} | {i for node in nodes for i in range(max(sent.start, node.i - 3), node.i)}
     doc = sent.doc
     return any(doc[i].lower_ in markers or (i + 1 < len(doc) and f"{doc[i].lower_} {doc[i + 1].lower_}" in markers) for i in window)
 
@@ -231,6 +236,20 @@ def _actors(sent: Span, here: list[dict[str, Any]], countries: list[str], last_p
     if last_person and last_person not in actors and any(t.lower_ in PRONOUNS for t in sent):
         actors.insert(0, last_person)
     return actors
+
+
+def _consult_actors(trigger: tuple[str, Span], here: list[dict[str, Any]], actors: list[str], last_person: str | None) -> list[list[str]]:
+    """The actors of each call, meeting or visit the trigger reports: one per partner listed after
+    "with"; the last person the article made a subject is the other side when the sentence names
+    none ("In a call with Ana Lima, the two sides ...")."""
+    split = split_by_partner(trigger[1], here, actors)
+    if split is not None:
+        return split
+    partners = find_partners(trigger[1], here)
+    people = {m["text"] for m in here if m["label"] == "PERSON"}
+    if partners and last_person and last_person not in actors and not [a for a in actors if a in people and a not in partners]:
+        actors = [last_person, *actors]
+    return [list(dict.fromkeys([*actors, *partners]))]
 
 
 def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, Span], actors: list[str], lede_date: dict[str, Any] | None, lede_actors: set[str], places: list[str]) -> dict[str, Any]:
@@ -297,7 +316,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     starts = {s.start: i for i, s in enumerate(sentences)}
     for match_id, start, end in find_triggers(doc):
         triggers.setdefault(starts[doc[start].sent.start], []).append((doc.vocab.strings[match_id], doc[start:end]))
-    lede_trigger = choose_trigger(usable_triggers(sentences[0], triggers.get(0, []), set())) if sentences else None
+    lede_trigger = choose_trigger(usable_triggers(sentences[0], triggers.get(0, []), set(), grouped.get(0, []))) if sentences else None
     lede_date = {**lede_date, "event_type": lede_trigger[0]} if lede_date and lede_trigger else None
     events: list[dict[str, Any]] = []
     spoken: set[str] = set()
@@ -305,13 +324,17 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     last_person: str | None = None
     for index, sent in enumerate(sentences):
         here = [m for m in grouped.get(index, []) if m["label"] in ACTOR_LABELS]
-        usable = usable_triggers(sent, triggers.get(index, []), {e["event_type"] for e in events})
+        usable = usable_triggers(sent, triggers.get(index, []), {e["event_type"] for e in events}, here)
         chosen = choose_trigger(usable)
-        actors = _actors(sent, here, countries, last_person) if chosen else []
+        actors = list(dict.fromkeys([*_actors(sent, here, countries, last_person), *named_by_surname(sent, here, people)])) if chosen else []
         places = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
         for trigger in [chosen, *_coordinated(chosen, usable)] if chosen else []:
-            if len(actors) >= minimum.get(trigger[0], 1):
-                events.append(_trigger_event(article, sent, index, trigger, actors, lede_date, lede_actors, places))
+            split = _consult_actors(trigger, here, actors, last_person) if trigger[0] in CONSULT_TYPES else [actors]
+            # a place that is a party ("calls with his counterparts in Chile") is not where it happened
+            free = [p for p in places if not any(p in these or state_of(p) in these for these in split)]
+            for these in split:
+                if len(these) >= minimum.get(trigger[0], 1):
+                    events.append(_trigger_event(article, sent, index, trigger, these, lede_date, lede_actors, free))
                 if trigger[0] == "statement":
                     spoken.update(m["text"] for m in here if m["label"] == "PERSON")
         if chosen is None or chosen[0] != "statement":  # a speaker can report an event too
@@ -331,47 +354,3 @@ def _location(sent: Span, places: list[str]) -> str | None:
         if at > 3 and re.search(r"\b(in|at)\s+(the\s+)?$", text[:at]):
             return place
     return None
-
-
-def deal_events(doc: Doc, article: Article, deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A deal made is also an event between its parties: approving or paying out money is a
-    financing event, signing or agreeing (an MoU, a loan agreement) an agreement event."""
-    sentences = list(doc.sents)
-    events = []
-    for deal in deals:
-        if deal["status"] not in DONE_STATUSES or (deal["amount"] is None and deal["status"] not in {"signed", "agreed"}):
-            continue
-        index = deal["evidence"]["sentence_index"]
-        date = sentence_date(sentences[index], article["published_date"], False) or dict(NO_DATE)
-        events.append(
-            {
-                "event_type": "financing_approved" if deal["deal_type"] in FINANCE_TYPES and deal["status"] in {"approved", "completed"} else "agreement_signed",
-                "actors": list(deal["parties"]),
-                "location": None,
-                **date,
-                "evidence": deal["evidence"],
-                "extractor": f"deal:{deal['extractor']}",
-                "confidence": deal["confidence"],
-                "future": False,
-            }
-        )
-    return events
-
-
-def merge_deal_events(events: list[dict[str, Any]], from_deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Deal-made events replace the agreement or financing trigger event of their sentence (they
-    know the parties; the trigger's other actors, such as the people who signed, join them); a
-    statement, a visit or a meeting in the same sentence stays."""
-    made = {"agreement_signed", "financing_approved"}
-    replaced = {e["evidence"]["sentence_index"]: e for e in events if e["event_type"] in made and e["evidence"]["sentence_index"] in {d["evidence"]["sentence_index"] for d in from_deals}}
-    kept = [e for e in events if e["event_type"] not in made or e["evidence"]["sentence_index"] not in replaced]
-    seen: set[tuple[int, str]] = set()
-    for event in from_deals:
-        key = (event["evidence"]["sentence_index"], event["event_type"])
-        if key not in seen:
-            seen.add(key)
-            trigger = replaced.get(key[0])
-            if trigger is not None:
-                event = {**event, "actors": list(dict.fromkeys([*event["actors"], *trigger["actors"]]))}
-            kept.append(event)
-    return sorted(kept, key=lambda e: e["evidence"]["start"])

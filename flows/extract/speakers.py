@@ -118,3 +118,10 @@ def spoken(speaker: str, already: set[str]) -> bool:
     if len(names) != 1:
         return speaker in already
     return any(names[0] in name.split() for name in already)
+
+
+def named_by_surname(sent: Span, mentions: list[dict[str, Any]], people: set[str]) -> list[str]:
+    """People the sentence names by surname alone where the model tagged nothing ("Lima met
+    Mendes" after "President Ana Lima" and "Carlos Mendes"): their full names, once each."""
+    surnames = {name.split()[-1]: name for name in people}
+    return list(dict.fromkeys(surnames[t.text] for t in sent if t.pos_ == "PROPN" and t.text in surnames and mention_at(t, mentions) is None))

@@ -53,15 +53,15 @@ def test_a_bare_surname_after_a_full_name_is_the_same_speaker():
 
 
 def test_a_visit_stays_beside_the_loan_signed_during_it():
-    body = "President Ana Lima ended a two-day visit to Kenya on Friday, during which the World Bank signed a $300 million loan with Kenya."
+    body = "President Ana Varela ended a two-day visit to Kenya on Friday, during which the World Bank signed a $300 million loan with Kenya."
     kinds = {e["event_type"] for e in events(body)}
     assert {"visit", "agreement_signed"} <= kinds or {"visit", "financing_approved"} <= kinds
 
 
 def test_the_signers_named_beside_a_deal_join_its_parties():
-    body = "Finance Minister Carlos Mendes and World Bank director Ana Lima signed a $300 million loan agreement for Peru on Monday."
+    body = "Finance Minister Carlos Mendes and World Bank director Ana Varela signed a $300 million loan agreement for Peru on Monday."
     signed = [e for e in events(body) if e["event_type"] in {"agreement_signed", "financing_approved"}]
-    assert signed and {"Carlos Mendes", "Ana Lima"} <= set(signed[0]["actors"])
+    assert signed and {"Carlos Mendes", "Ana Varela"} <= set(signed[0]["actors"])
 
 
 def test_a_board_meeting_is_no_meeting_between_parties():
@@ -72,3 +72,44 @@ def test_a_board_meeting_is_no_meeting_between_parties():
 def test_a_meeting_room_is_no_meeting():
     body = "The loan agreement was signed by Peru and the World Bank in the meeting room of the finance ministry."
     assert not of_type(body, "meeting")
+
+
+# --- calls, meetings, visits in other forms -----------------------------------------------------
+
+
+def test_calls_with_counterparts_in_several_countries_are_one_call_each():
+    body = "Foreign Minister Carlos Mendes held phone calls with his counterparts in Chile, Peru and Bolivia on Monday."
+    calls = of_type(body, "phone_call")
+    assert len(calls) == 3
+    assert {c["actors"][-1] for c in calls} == {"Chile", "Peru", "Bolivia"}
+    assert all(c["actors"][0] == "Carlos Mendes" and c["location"] is None for c in calls)
+
+
+def test_a_meeting_with_two_people_stays_one_meeting():
+    body = "Foreign Minister Carlos Mendes held a meeting with Ana Varela and Jorge Silva in Lisbon on Monday."
+    meetings = of_type(body, "meeting")
+    assert len(meetings) == 1 and {"Carlos Mendes", "Ana Varela", "Jorge Silva"} <= set(meetings[0]["actors"])
+
+
+def test_a_call_with_a_partner_takes_the_other_side_from_the_last_subject():
+    body = "Foreign Minister Carlos Mendes arrived in Madrid on Sunday. In a phone call with Ana Varela on Monday, the two sides discussed trade."
+    calls = of_type(body, "phone_call")
+    assert calls and {"Carlos Mendes", "Ana Varela"} <= set(calls[0]["actors"])
+
+
+def test_hosting_someone_is_a_meeting_and_receiving_money_is_not():
+    assert of_type("President Ana Varela hosted Prime Minister Jorge Silva at the palace on Monday.", "meeting")
+    assert not of_type("Peru received $50 million from the World Bank on Monday.", "meeting")
+
+
+def test_talks_held_between_two_countries_are_a_meeting():
+    meetings = of_type("Talks between Chile and Peru were held in Lima on Monday.", "meeting")
+    assert meetings and {"Chile", "Peru"} <= set(meetings[0]["actors"])
+
+
+def test_a_surname_alone_names_the_person_the_article_introduced():
+    from flows.extract.nlp import load_pipeline
+    from flows.extract.speakers import named_by_surname
+
+    sent = next(load_pipeline(MODEL)("Varela met Silva on Wednesday.").sents)
+    assert named_by_surname(sent, [], {"Ana Varela", "Jorge Silva", "Rui Costa"}) == ["Ana Varela", "Jorge Silva"]
