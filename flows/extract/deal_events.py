@@ -8,7 +8,8 @@ from typing import Any
 from spacy.tokens import Doc
 
 from flows.core.records import Article
-from flows.extract.mentions import NO_DATE, sentence_date
+from flows.extract.event_dates import event_date
+from flows.extract.mentions import NO_DATE
 
 FINANCE_TYPES = {"financing", "loan", "investment", "equity", "grant"}
 DONE_STATUSES = {"approved", "signed", "agreed", "completed"}
@@ -24,7 +25,7 @@ def deal_events(doc: Doc, article: Article, deals: list[dict[str, Any]]) -> list
         if deal["status"] not in DONE_STATUSES or (deal["amount"] is None and deal["status"] not in {"signed", "agreed"}):
             continue
         index = deal["evidence"]["sentence_index"]
-        date = sentence_date(sentences[index], article["published_date"], False) or dict(NO_DATE)
+        date = event_date(sentences[index], article["published_date"], False) or dict(NO_DATE)
         events.append(
             {
                 "event_type": "financing_approved" if deal["deal_type"] in FINANCE_TYPES and deal["status"] in {"approved", "completed"} else "agreement_signed",

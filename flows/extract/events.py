@@ -20,7 +20,8 @@ from flows.core.records import Article
 from flows.core.rules import load_rules
 from flows.extract.consult import find_partners, has_party_object, split_by_partner
 from flows.extract.deal_events import MADE_TYPES
-from flows.extract.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, span_text, state_of
+from flows.extract.event_dates import event_date
+from flows.extract.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, span_text, state_of
 from flows.extract.speakers import find_speakers, named_by_surname, subject_person
 from flows.extract.speakers import spoken as spoken_before
 
@@ -252,11 +253,11 @@ def _consult_actors(trigger: tuple[str, Span], here: list[dict[str, Any]], actor
     return [list(dict.fromkeys([*actors, *partners]))]
 
 
-def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, Span], actors: list[str], lede_date: dict[str, Any] | None, lede_actors: set[str], places: list[str]) -> dict[str, Any]:
+def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, Span], actors: list[str], lede_date: dict[str, Any] | None, lede_actors: set[str], places: list[str], companion: bool = False) -> dict[str, Any]:
     rules = load_rules("events")
     event_type, trigger = chosen
     future = _is_future(sent, trigger)
-    date = sentence_date(sent, article["published_date"], future)
+    date = event_date(sent, article["published_date"], future, trigger.root if companion else None)
     # A later sentence about the lede's event (same type, same two sides) takes the lede's date.
     if date is None and lede_date and index > 0 and event_type == lede_date.get("event_type") and len(lede_actors & set(actors)) >= 2:
         date = {k: v for k, v in lede_date.items() if k != "event_type"}
@@ -275,7 +276,7 @@ def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, 
 
 
 def _statement_event(article: Article, sent: Span, index: int, speaker: list[str]) -> dict[str, Any]:
-    date = sentence_date(sent, article["published_date"], False) or dict(NO_DATE)
+    date = event_date(sent, article["published_date"], False) or dict(NO_DATE)
     return {
         "event_type": "statement",
         "actors": speaker,
@@ -286,6 +287,20 @@ def _statement_event(article: Article, sent: Span, index: int, speaker: list[str
         "confidence": round(load_rules("events")["statement"]["strength"] * (1.0 if date["date_method"] != "none" else 0.9), 3),
         "future": False,
     }
+
+
+def _signing_reference(matches: list[tuple[str, Span]], determiners: set[str]) -> Span | None:
+    """A signing verb whose agreement is one the article named before: "The agreement was signed
+    during the visit", "The accord, signed between A and B, ..." (a definite noun, no date of its own)."""
+    nouns = set(load_rules("events")["noun_governors"]["agreement_signed"]["nouns"])
+    for event_type, span in matches:
+        verb = span.root
+        if event_type != "agreement_signed" or verb.pos_ != "VERB":
+            continue
+        objects = [c for c in verb.children if c.dep_ in {"nsubjpass", "dobj"}] + ([verb.head] if verb.dep_ == "acl" else [])
+        if any(o.lower_ in nouns and _anaphoric(o, determiners) and not _dated(verb) for o in objects):
+            return span
+    return None
 
 
 def _coordinated(chosen: tuple[str, Span], usable: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
@@ -309,7 +324,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     grouped = by_sentence(mentions)
     countries = main_countries(mentions)
     sentences = list(doc.sents)
-    lede_date = sentence_date(sentences[0], article["published_date"], False) if sentences else None
+    lede_date = event_date(sentences[0], article["published_date"], False) if sentences else None
     lede_actors = set(_actors(sentences[0], [m for m in grouped.get(0, []) if m["label"] in ACTOR_LABELS], countries, None)) if sentences else set()
     minimum = rules["min_actors"]
     triggers: dict[int, list[tuple[str, Span]]] = {}
@@ -325,6 +340,12 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     for index, sent in enumerate(sentences):
         here = [m for m in grouped.get(index, []) if m["label"] in ACTOR_LABELS]
         usable = usable_triggers(sent, triggers.get(index, []), {e["event_type"] for e in events}, here)
+        reference = _signing_reference(triggers.get(index, []), set(rules["anaphoric_determiners"]))
+        earlier = next((e for e in reversed(events) if e["event_type"] == "agreement_signed"), None)
+        if reference is not None and earlier is not None:
+            # "The accord, signed between A and B, ...": the signing already reported; A and B are its parties
+            usable = [m for m in usable if m[0] != "agreement_signed"]
+            earlier["actors"] = list(dict.fromkeys([*earlier["actors"], *_actors(sent, here, countries, None)]))
         chosen = choose_trigger(usable)
         actors = list(dict.fromkeys([*_actors(sent, here, countries, last_person), *named_by_surname(sent, here, people)])) if chosen else []
         places = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
@@ -334,7 +355,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
             free = [p for p in places if not any(p in these or state_of(p) in these for these in split)]
             for these in split:
                 if len(these) >= minimum.get(trigger[0], 1):
-                    events.append(_trigger_event(article, sent, index, trigger, these, lede_date, lede_actors, free))
+                    events.append(_trigger_event(article, sent, index, trigger, these, lede_date, lede_actors, free, companion=trigger is not chosen))
                 if trigger[0] == "statement":
                     spoken.update(m["text"] for m in here if m["label"] == "PERSON")
         if chosen is None or chosen[0] != "statement":  # a speaker can report an event too

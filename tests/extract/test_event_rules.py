@@ -113,3 +113,32 @@ def test_a_surname_alone_names_the_person_the_article_introduced():
 
     sent = next(load_pipeline(MODEL)("Varela met Silva on Wednesday.").sents)
     assert named_by_surname(sent, [], {"Ana Varela", "Jorge Silva", "Rui Costa"}) == ["Ana Varela", "Jorge Silva"]
+
+
+# --- one signing, one event; dates ----------------------------------------------------------------
+
+
+def test_a_signing_named_again_is_the_same_event_and_adds_its_parties():
+    body = (
+        "Chile and Peru signed a water-sharing treaty in Santiago on Monday. "
+        "The treaty, signed between the Andean Water Board and the Pacific Basin Council, takes effect next year."
+    )
+    signed = of_type(body, "agreement_signed")
+    assert len(signed) == 1
+    assert {"Chile", "Peru"} <= set(signed[0]["actors"]) and any("Andean Water Board" in a for a in signed[0]["actors"])
+
+
+def test_a_statement_does_not_take_a_target_year_as_its_date():
+    said = of_type("Finance Minister Carlos Mendes said the country would halve its deficit by 2027.", "statement")
+    assert said and said[0]["event_date"] is None
+
+
+def test_a_bracketed_date_says_which_weekday():
+    body = "Chile and Peru on Tuesday (October 28, 2025) signed a water-sharing treaty."
+    signed = of_type(body, "agreement_signed", published=None)
+    assert signed and signed[0]["event_date"] == dt.date(2025, 10, 28)
+
+
+def test_no_publication_date_no_resolved_weekday():
+    said = of_type("Finance Minister Carlos Mendes said on Tuesday that the budget was ready.", "statement", published=None)
+    assert said and said[0]["event_date"] is None
