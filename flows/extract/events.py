@@ -185,7 +185,7 @@ def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[s
                 continue
         elif root.dep_ in {"relcl", "acl"}:
             continue  # a verb in a clause that describes a noun ("the deal the two countries signed")
-        if event_type in rules["realized_only"] and _is_future(sent, span):
+        if event_type in rules["realized_only"] and _is_future(sent, span) and not _starts_later(span.root, rules["onset_phrases"]):
             continue
         if event_type == "meeting" and any(c.dep_ == "dobj" and c.lower_ in rules["meet_objects"] for c in root.children):
             continue  # "meet the financing needs"
@@ -197,6 +197,12 @@ def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[s
             continue  # a noun that names another thing ("the meeting room", "visit programme")
         usable.append((event_type, span))
     return usable
+
+
+def _starts_later(root: Token, phrases: list[str]) -> bool:
+    """"A truce between A and B will take effect on Monday": made, with a start ahead."""
+    head = root.head
+    return " ".join(t.lower_ for t in head.doc[head.i : head.i + 3]).startswith(tuple(phrases))
 
 
 def choose_trigger(usable: list[tuple[str, Span]]) -> tuple[str, Span] | None:

@@ -142,3 +142,16 @@ def test_a_bracketed_date_says_which_weekday():
 def test_no_publication_date_no_resolved_weekday():
     said = of_type("Finance Minister Carlos Mendes said on Tuesday that the budget was ready.", "statement", published=None)
     assert said and said[0]["event_date"] is None
+
+
+# --- ceasefires -------------------------------------------------------------------------------------
+
+
+def test_agreeing_to_a_ceasefire_is_a_ceasefire_and_keeping_one_is_not():
+    assert of_type("Veridia and Norland agreed to a ceasefire on Monday.", "ceasefire")
+    assert not of_type("Minister Carlos Mendes stressed the importance of preserving the fragile ceasefire.", "ceasefire")
+
+
+def test_a_truce_that_will_take_effect_was_made():
+    truce = of_type("A truce between Veridia and Norland will take effect on Wednesday.", "ceasefire")
+    assert truce and {"Veridia", "Norland"} <= set(truce[0]["actors"])
