@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from flows.core import world
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DEVSET = Path(os.environ.get("NEWSFLOW_DEVSET", ROOT.parent / "shared" / "devset"))
@@ -57,8 +59,10 @@ def pick_source(source: str = "auto") -> str:
 
 
 def _names(kind: str) -> list[str]:
+    """The rule file's names of one type (its country entries, which only add names to the world
+    gazetteer's countries, have none)."""
     entries = yaml.safe_load(GAZETTEER.read_text(encoding="utf-8"))
-    return [e["name"] for e in entries if e["type"] == kind]
+    return [e["name"] for e in entries if e.get("type") == kind]
 
 
 class Corpus:
@@ -67,7 +71,9 @@ class Corpus:
     def __init__(self, source: str = "auto") -> None:
         self.source = pick_source(source)
         self.paragraphs = paragraphs_of(DEVSET / "articles") if self.source == "devset" else seed_paragraphs()
-        self.countries = _names("GPE")
+        # UN members by the gazetteer's common name: the world gazetteer replaced the rule file's
+        # ~20 hand-listed states (corpora built before 2026-12-02 drew from those).
+        self.countries = sorted(c.name for c in world.countries() if c.un_member)
         self.orgs = _names("ORG")
         # People named in the seeds (first, last): each article renames them consistently.
         self.seed_people = [("Natalie", "Baker"), ("Ishaq", "Dar"), ("Marco", "Rubio"), ("Donald", "Trump"), ("Asim", "Munir"), ("Dan", "Caine"), ("Asif", "Zardari")]

@@ -19,34 +19,15 @@ differs (the weight of a pair, the labels, what more a matched pair scores).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flows.eval.classify import classify_unit, record_confidences
+from flows.eval.coarse import coarse_event_class
 from flows.eval.gold import GoldArticle
 from flows.eval.match import assign, count_named
 from flows.eval.rows import amount_close, amount_of, as_list, evidence_text, iso_date, row_id, row_ids, rows_for, shorten
 from flows.eval.score import EvalReport, Score
-
-_COARSE = {
-    "consult": ("consult", "phone_call", "call", "meeting", "visit", "talks"),
-    "agree": ("agree", "agreement", "agreement_signed", "mou", "trade_deal", "trade_agreement"),
-    "financing": (
-        "financing",
-        "financing_approved",
-        "loan",
-        "investment",
-        "approval",
-    ),
-    "statement": ("statement",),
-}
-_COARSE_OF = {t: cls for cls, types in _COARSE.items() for t in types}
-
-
-def coarse_event_class(t: str) -> str:
-    """consult, agree, financing, statement or other (ceasefire, sanction, ... are other)."""
-    key = re.sub(r"[\s\-]+", "_", (t or "").strip().casefold())
-    return _COARSE_OF.get(key, "other")
 
 
 def deal_weight(gold: dict, pred: dict) -> float:
@@ -164,6 +145,8 @@ def _score_unit(kind: ItemKind, unit: GoldArticle, preds: list[dict], report: Ev
     if kind.check_pair is not None:
         for i, j in pairs:
             kind.check_pair(unit.label, golds[i], preds[j], report)
+    report.errors += classify_unit(kind.name, kind.weight, unit.label, unit.article_ids, golds, preds, pairs, (kind.gold_label, kind.row_label))
+    record_confidences(kind.items, preds, pairs, report)
     _report_misses(kind, unit.label, golds, {i for i, _ in pairs}, report)
     _report_false_positives(kind, unit, preds, {j for _, j in pairs}, report)
     return {(unit.label, i): row_id(preds[j], kind.id_key) for i, j in pairs}

@@ -125,6 +125,11 @@ def _content_words(name: str) -> list[str]:
     return [w for w in _us_equivalent(words) if w not in _STOPWORDS]
 
 
+def distinctive_words(name: str) -> set[str]:
+    """The words of a name that tell it apart: no title, stopword or generic organisation word."""
+    return {w for w in _content_words(name) if w not in _GENERIC_WORDS}
+
+
 def _acronyms(name: str) -> set[str]:
     """Acronyms a long name may be written as (FWO for Frontier Works Organisation)."""
     tokens = _drop_titles(_raw_tokens(name))

@@ -45,6 +45,59 @@ class Score:
         }
 
 
+# Confidence bands of the calibration: (label, lowest confidence in it), highest band first.
+BANDS = ((">=0.8", 0.8), ("0.5-0.8", 0.5), ("<0.5", float("-inf")))
+
+
+def band_of(confidence: float) -> str:
+    return next(label for label, low in BANDS if confidence >= low)
+
+
+def calibration(confidences: list[tuple[str, float, bool]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per item (deals, events, both: "all") and confidence band: rows, rows matching gold, their share."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for item in ("deals", "events", "all"):
+        bands = {label: {"rows": 0, "right": 0} for label, _ in BANDS}
+        for what, confidence, right in confidences:
+            if item in (what, "all"):
+                counts = bands[band_of(confidence)]
+                counts["rows"] += 1
+                counts["right"] += int(right)
+        for counts in bands.values():
+            counts["share"] = round(counts["right"] / counts["rows"], 4) if counts["rows"] else None
+        out[item] = bands
+    return out
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """One miss, false positive or wrong field of a matched pair, with its error class
+    (flows/rules/eval_classes.yaml)."""
+
+    item: str  # deal, event, entity, story
+    side: str  # miss, fp, or field (a matched pair with a wrong field: not in the fp/fn counts)
+    error_class: str
+    article: str
+    detail: str
+
+    @property
+    def column(self) -> str:
+        """The error table's column: "deal miss", "event fp", "entity miss", "deal field" ..."""
+        return f"{self.item} {self.side}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"item": self.item, "side": self.side, "class": self.error_class, "article": self.article, "detail": self.detail}
+
+
+def error_table(errors: list[ErrorRecord]) -> dict[str, dict[str, int]]:
+    """Class -> column -> count, classes in first-seen order."""
+    table: dict[str, dict[str, int]] = {}
+    for error in errors:
+        row = table.setdefault(error.error_class, {})
+        row[error.column] = row.get(error.column, 0) + 1
+    return table
+
+
 @dataclass
 class EvalReport:
     """The result of one evaluation."""
@@ -65,6 +118,8 @@ class EvalReport:
     articles_missing: list[str] = field(default_factory=list)  # gold files with no predicted article
     misses: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
+    errors: list[ErrorRecord] = field(default_factory=list)  # every miss and false positive, classified
+    confidences: list[tuple[str, float, bool]] = field(default_factory=list)  # (deals|events, confidence, matched)
 
     @property
     def date_accuracy_ratio(self) -> float:
@@ -93,5 +148,8 @@ class EvalReport:
             "articles_missing": list(self.articles_missing),
             "misses": list(self.misses),
             "false_positives": list(self.false_positives),
+            "error_table": error_table(self.errors),
+            "errors": [e.to_dict() for e in self.errors],
+            "calibration": calibration(self.confidences),
         }
         return out

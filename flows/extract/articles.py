@@ -10,8 +10,9 @@ from typing import Any
 from spacy.tokens import Doc
 
 from flows.core.records import Article
+from flows.extract.deal_events import deal_events, merge_deal_events
 from flows.extract.deals import find_deals
-from flows.extract.events import deal_events, find_events, merge_deal_events
+from flows.extract.events import find_events
 from flows.extract.mentions import find_acronyms, find_mentions, find_role_mentions
 
 

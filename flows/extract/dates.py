@@ -305,6 +305,11 @@ def resolve_date(
         return None
     if isinstance(anchor, dt.datetime):
         anchor = anchor.date()
+    bracket = re.fullmatch(r"\s*([^()]+?)\s*\(([^()]+)\)?\s*", text)
+    if bracket:  # "Tuesday (October 28, 2025)": the bracketed form says which Tuesday
+        readings = [resolve_date(part, anchor, tense=tense) for part in (bracket.group(2), bracket.group(1))]
+        best = next((r for r in readings if r is not None and r.value is not None), None) or next((r for r in readings if r is not None), None)
+        return best and ResolvedDate(value=best.value, granularity=best.granularity, method=best.method, text=text)
     s = _normalise(text)
     if not s:
         return None

@@ -18,12 +18,16 @@ from spacy.tokens import Doc, Span, Token
 
 from flows.core.records import Article
 from flows.core.rules import load_rules
-from flows.extract.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, sentence_date, span_text, state_of, title_words
+from flows.extract.consult import find_partners, has_party_object, split_by_partner
+from flows.extract.deal_events import MADE_TYPES
+from flows.extract.event_dates import event_date
+from flows.extract.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, span_text, state_of
+from flows.extract.speakers import find_speakers, named_by_surname, subject_person
+from flows.extract.speakers import spoken as spoken_before
 
 ACTOR_LABELS = {"PERSON", "ORG", "GPE"}
 PRONOUNS = {"he", "she", "his", "her"}
-FINANCE_TYPES = {"financing", "loan", "investment", "equity", "grant"}
-DONE_STATUSES = {"approved", "signed", "agreed", "completed"}
+CONSULT_TYPES = {"visit", "meeting", "phone_call"}
 
 
 @functools.cache
@@ -138,7 +142,7 @@ def _backgrounded(token: Token, markers: set[str]) -> bool:
     if token.dep_ in {"relcl", "acl"}:
         return True
     for node in [token, *token.ancestors]:
-        if node.lower_ in markers and node.dep_ in {"prep", "mark", "pcomp"}:
+        if node.lower_ in markers and node.dep_ in {"prep", "mark", "pcomp", "advmod"}:
             return True
         if any(c.dep_ == "mark" and c.lower_ in markers for c in node.children) and node is not token:
             return True
@@ -162,8 +166,9 @@ def _governed(token: Token, rule: dict[str, list[str]]) -> bool:
     return any(node.lower_ in rule["verbs"] for node in [token.head, token.head.head])
 
 
-def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[str]) -> list[tuple[str, Span]]:
-    """Triggers that report a new event: not quoted, not background, not a reference back."""
+def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[str], mentions: list[dict[str, Any]]) -> list[tuple[str, Span]]:
+    """Triggers that report a new event: not quoted, not background, not a reference back; a host
+    verb with someone to host."""
     rules = load_rules("events")
     markers, determiners = set(rules["background_markers"]), set(rules["anaphoric_determiners"])
     usable = []
@@ -172,18 +177,32 @@ def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[s
         if _in_quotes(sent, root):
             continue
         if _is_noun(root):
-            if _backgrounded(root, markers) or (event_type in reported and _anaphoric(root, determiners)):
+            # "the visit" after "welcomed the President": calls, meetings and visits refer back to each other
+            again = event_type in reported or (event_type in CONSULT_TYPES and bool(reported & CONSULT_TYPES))
+            if _backgrounded(root, markers) or (again and _anaphoric(root, determiners)):
                 continue
             if event_type in rules["noun_governors"] and not _governed(root, rules["noun_governors"][event_type]):
                 continue
         elif root.dep_ in {"relcl", "acl"}:
             continue  # a verb in a clause that describes a noun ("the deal the two countries signed")
-        if event_type in rules["realized_only"] and _is_future(sent, span):
+        if event_type in rules["realized_only"] and _is_future(sent, span) and not _starts_later(span.root, rules["onset_phrases"]):
             continue
         if event_type == "meeting" and any(c.dep_ == "dobj" and c.lower_ in rules["meet_objects"] for c in root.children):
             continue  # "meet the financing needs"
+        if event_type == "meeting" and _is_noun(root) and any(c.dep_ in {"compound", "amod"} and c.lower_ in rules["internal_meetings"] for c in root.children):
+            continue  # "a board meeting": one organisation's own, no meeting between parties
+        if event_type == "meeting" and root.lower_ in rules["party_object_verbs"] and not has_party_object(root, mentions):
+            continue
+        if event_type in CONSULT_TYPES and _is_noun(root) and root.dep_ == "compound" and root.head.pos_ == "NOUN":
+            continue  # a noun that names another thing ("the meeting room", "visit programme")
         usable.append((event_type, span))
     return usable
+
+
+def _starts_later(root: Token, phrases: list[str]) -> bool:
+    """"A truce between A and B will take effect on Monday": made, with a start ahead."""
+    head = root.head
+    return " ".join(t.lower_ for t in head.doc[head.i : head.i + 3]).startswith(tuple(phrases))
 
 
 def choose_trigger(usable: list[tuple[str, Span]]) -> tuple[str, Span] | None:
@@ -198,7 +217,8 @@ def _is_future(sent: Span, trigger: Span) -> bool:
     """A modal or plan word next to the trigger or to the verbs governing it ("on track to sign an agreement")."""
     markers = set(load_rules("events")["future_markers"])
     nodes = [trigger.root, trigger.root.head, trigger.root.head.head]
-    window = {t.i for node in nodes for t in node.children} | {i for node in nodes for i in range(max(sent.start, node.i - 3), node.i)}
+    # a clause of its own (a coordinated verb, "..., a move that aims to ...") has its own tense
+    window = {t.i for node in nodes for t in node.children if t.dep_ not in {"conj", "advcl", "relcl", "acl", "ccomp"}} | {i for node in nodes for i in range(max(sent.start, node.i - 3), node.i)}
     doc = sent.doc
     return any(doc[i].lower_ in markers or (i + 1 < len(doc) and f"{doc[i].lower_} {doc[i + 1].lower_}" in markers) for i in window)
 
@@ -225,11 +245,25 @@ def _actors(sent: Span, here: list[dict[str, Any]], countries: list[str], last_p
     return actors
 
 
-def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, Span], actors: list[str], lede_date: dict[str, Any] | None, lede_actors: set[str], places: list[str]) -> dict[str, Any]:
+def _consult_actors(trigger: tuple[str, Span], here: list[dict[str, Any]], actors: list[str], last_person: str | None) -> list[list[str]]:
+    """The actors of each call, meeting or visit the trigger reports: one per partner listed after
+    "with"; the last person the article made a subject is the other side when the sentence names
+    none ("In a call with Ana Lima, the two sides ...")."""
+    split = split_by_partner(trigger[1], here, actors)
+    if split is not None:
+        return split
+    partners = find_partners(trigger[1], here)
+    people = {m["text"] for m in here if m["label"] == "PERSON"}
+    if partners and last_person and last_person not in actors and not [a for a in actors if a in people and a not in partners]:
+        actors = [last_person, *actors]
+    return [list(dict.fromkeys([*actors, *partners]))]
+
+
+def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, Span], actors: list[str], lede_date: dict[str, Any] | None, lede_actors: set[str], places: list[str], companion: bool = False) -> dict[str, Any]:
     rules = load_rules("events")
     event_type, trigger = chosen
     future = _is_future(sent, trigger)
-    date = sentence_date(sent, article["published_date"], future)
+    date = event_date(sent, article["published_date"], future, trigger.root if companion else None)
     # A later sentence about the lede's event (same type, same two sides) takes the lede's date.
     if date is None and lede_date and index > 0 and event_type == lede_date.get("event_type") and len(lede_actors & set(actors)) >= 2:
         date = {k: v for k, v in lede_date.items() if k != "event_type"}
@@ -247,11 +281,11 @@ def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, 
     }
 
 
-def _statement_event(article: Article, sent: Span, index: int, speaker: str) -> dict[str, Any]:
-    date = sentence_date(sent, article["published_date"], False) or dict(NO_DATE)
+def _statement_event(article: Article, sent: Span, index: int, speaker: list[str]) -> dict[str, Any]:
+    date = event_date(sent, article["published_date"], False) or dict(NO_DATE)
     return {
         "event_type": "statement",
-        "actors": [speaker],
+        "actors": speaker,
         "location": None,
         **date,
         "evidence": evidence(article["article_id"], sent, index),
@@ -261,20 +295,33 @@ def _statement_event(article: Article, sent: Span, index: int, speaker: str) -> 
     }
 
 
-def _spoken(speaker: str, spoken: set[str]) -> bool:
-    """Has the article already given this speaker a statement ("Natalie Baker" ... "Baker said")?
-    Only a bare surname is matched this way: two full names sharing a surname are two people."""
-    names = [w for w in speaker.split() if w.lower().rstrip(".") not in title_words()]  # "Mr Aurangzeb"
-    if len(names) != 1:
-        return speaker in spoken
-    return any(name.split()[-1] == names[0] for name in spoken)
+def _signing_reference(matches: list[tuple[str, Span]], determiners: set[str]) -> Span | None:
+    """A signing verb whose agreement is one the article named before: "The agreement was signed
+    during the visit", "The accord, signed between A and B, ..." (a definite noun, no date of its own)."""
+    nouns = set(load_rules("events")["noun_governors"]["agreement_signed"]["nouns"])
+    for event_type, span in matches:
+        verb = span.root
+        if event_type != "agreement_signed" or verb.pos_ != "VERB":
+            continue
+        objects = [c for c in verb.children if c.dep_ in {"nsubjpass", "dobj"}] + ([verb.head] if verb.dep_ == "acl" else [])
+        if any(o.lower_ in nouns and _anaphoric(o, determiners) and not _dated(verb) for o in objects):
+            return span
+    return None
 
 
 def _coordinated(chosen: tuple[str, Span], usable: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
     """Triggers of other types coordinated with the chosen one ("visited Oman and met the Sultan",
-    "visits to the US, a rare meeting with ..."): one sentence, several events."""
+    "visits to the US, a rare meeting with ..."): one sentence, several events. And a visit or a
+    meeting beside a signing ("ended a visit to Peru, during which they signed a loan"): the
+    best trigger of the other group joins the chosen one."""
     root = chosen[1].root
-    return [(t, span) for t, span in usable if t != chosen[0] and span.root.dep_ in {"conj", "appos"} and span.root.head == root]
+    found = [(t, span) for t, span in usable if t != chosen[0] and span.root.dep_ in {"conj", "appos"} and span.root.head == root]
+    for group in (CONSULT_TYPES, MADE_TYPES):
+        if chosen[0] in (CONSULT_TYPES | MADE_TYPES) - group:
+            companion = choose_trigger([m for m in usable if m[0] in group])
+            if companion is not None and companion[0] not in {t for t, _ in found}:
+                found.append(companion)
+    return found
 
 
 def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -283,70 +330,47 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     grouped = by_sentence(mentions)
     countries = main_countries(mentions)
     sentences = list(doc.sents)
-    lede_date = sentence_date(sentences[0], article["published_date"], False) if sentences else None
+    lede_date = event_date(sentences[0], article["published_date"], False) if sentences else None
     lede_actors = set(_actors(sentences[0], [m for m in grouped.get(0, []) if m["label"] in ACTOR_LABELS], countries, None)) if sentences else set()
-    speech, minimum = set(rules["speech_verbs"]), rules["min_actors"]
+    minimum = rules["min_actors"]
     triggers: dict[int, list[tuple[str, Span]]] = {}
     starts = {s.start: i for i, s in enumerate(sentences)}
     for match_id, start, end in find_triggers(doc):
         triggers.setdefault(starts[doc[start].sent.start], []).append((doc.vocab.strings[match_id], doc[start:end]))
-    lede_trigger = choose_trigger(usable_triggers(sentences[0], triggers.get(0, []), set())) if sentences else None
+    lede_trigger = choose_trigger(usable_triggers(sentences[0], triggers.get(0, []), set(), grouped.get(0, []))) if sentences else None
     lede_date = {**lede_date, "event_type": lede_trigger[0]} if lede_date and lede_trigger else None
     events: list[dict[str, Any]] = []
     spoken: set[str] = set()
+    people = {m["text"] for m in mentions if m["label"] == "PERSON" and len(m["text"].split()) > 1}
     last_person: str | None = None
     for index, sent in enumerate(sentences):
         here = [m for m in grouped.get(index, []) if m["label"] in ACTOR_LABELS]
-        usable = usable_triggers(sent, triggers.get(index, []), {e["event_type"] for e in events})
+        usable = usable_triggers(sent, triggers.get(index, []), {e["event_type"] for e in events}, here)
+        reference = _signing_reference(triggers.get(index, []), set(rules["anaphoric_determiners"]))
+        earlier = next((e for e in reversed(events) if e["event_type"] == "agreement_signed"), None)
+        if reference is not None and earlier is not None:
+            # "The accord, signed between A and B, ...": the signing already reported; A and B are its parties
+            usable = [m for m in usable if m[0] != "agreement_signed"]
+            earlier["actors"] = list(dict.fromkeys([*earlier["actors"], *_actors(sent, here, countries, None)]))
         chosen = choose_trigger(usable)
-        actors = _actors(sent, here, countries, last_person) if chosen else []
+        actors = list(dict.fromkeys([*_actors(sent, here, countries, last_person), *named_by_surname(sent, here, people)])) if chosen else []
         places = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
         for trigger in [chosen, *_coordinated(chosen, usable)] if chosen else []:
-            if len(actors) >= minimum.get(trigger[0], 1):
-                events.append(_trigger_event(article, sent, index, trigger, actors, lede_date, lede_actors, places))
+            split = _consult_actors(trigger, here, actors, last_person) if trigger[0] in CONSULT_TYPES else [actors]
+            # a place that is a party ("calls with his counterparts in Chile") is not where it happened
+            free = [p for p in places if not any(p in these or state_of(p) in these for these in split)]
+            for these in split:
+                if len(these) >= minimum.get(trigger[0], 1):
+                    events.append(_trigger_event(article, sent, index, trigger, these, lede_date, lede_actors, free, companion=trigger is not chosen))
                 if trigger[0] == "statement":
                     spoken.update(m["text"] for m in here if m["label"] == "PERSON")
         if chosen is None or chosen[0] != "statement":  # a speaker can report an event too
-            for speaker in _speakers(sent, here, speech, last_person):
-                if not _spoken(speaker, spoken):  # one statement per speaker per article
-                    spoken.add(speaker)
+            for speaker in find_speakers(sent, here, last_person, people):
+                if not spoken_before(speaker[0], spoken):  # one statement per speaker per article
+                    spoken.add(speaker[0])
                     events.append(_statement_event(article, sent, index, speaker))
-        last_person = _subject_person(sent, here) or last_person
+        last_person = subject_person(sent, here) or last_person
     return events
-
-
-def _mention_at(token: Token, mentions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    return next((m for m in mentions if m["start"] <= token.idx < m["end"]), None)
-
-
-def _subject_person(sent: Span, mentions: list[dict[str, Any]]) -> str | None:
-    """The person who is the grammatical subject of the sentence's main verb, if any."""
-    for token in sent:
-        if token.dep_ in {"nsubj", "nsubjpass"} and token.head.dep_ == "ROOT":
-            found = _mention_at(token, mentions)
-            if found and found["label"] == "PERSON":
-                return found["text"]
-    return None
-
-
-def _speakers(sent: Span, mentions: list[dict[str, Any]], verbs: set[str], last_person: str | None) -> list[str]:
-    """Named subjects (or he/she, resolved to the last subject person) of verbs of speech; a title
-    as subject ("said AFC President & CEO Samaila Zubairu") yields the person it introduces."""
-    found = []
-    for token in sent:
-        if token.lower_ not in verbs or token.pos_ not in {"VERB", "AUX"}:
-            continue
-        for child in token.children:
-            if child.dep_ not in {"nsubj", "nsubjpass"}:
-                continue
-            named = [m for t in [child, *child.subtree] for m in [_mention_at(t, mentions)] if m and m["label"] in {"PERSON", "ORG"}]
-            person = next((m for m in named if m["label"] == "PERSON"), None)
-            mention = person or (named[0] if named and _mention_at(child, mentions) else None)
-            if mention:
-                found.append(mention["text"])
-            elif child.lower_ in {"he", "she"} and last_person:
-                found.append(last_person)
-    return found
 
 
 def _location(sent: Span, places: list[str]) -> str | None:
@@ -357,42 +381,3 @@ def _location(sent: Span, places: list[str]) -> str | None:
         if at > 3 and re.search(r"\b(in|at)\s+(the\s+)?$", text[:at]):
             return place
     return None
-
-
-def deal_events(doc: Doc, article: Article, deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A deal made is also an event between its parties: approving or paying out money is a
-    financing event, signing or agreeing (an MoU, a loan agreement) an agreement event."""
-    sentences = list(doc.sents)
-    events = []
-    for deal in deals:
-        if deal["status"] not in DONE_STATUSES or (deal["amount"] is None and deal["status"] not in {"signed", "agreed"}):
-            continue
-        index = deal["evidence"]["sentence_index"]
-        date = sentence_date(sentences[index], article["published_date"], False) or dict(NO_DATE)
-        events.append(
-            {
-                "event_type": "financing_approved" if deal["deal_type"] in FINANCE_TYPES and deal["status"] in {"approved", "completed"} else "agreement_signed",
-                "actors": list(deal["parties"]),
-                "location": None,
-                **date,
-                "evidence": deal["evidence"],
-                "extractor": f"deal:{deal['extractor']}",
-                "confidence": deal["confidence"],
-                "future": False,
-            }
-        )
-    return events
-
-
-def merge_deal_events(events: list[dict[str, Any]], from_deals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Deal-made events replace the trigger event of their sentence (they know the parties); a
-    statement in the same sentence stays."""
-    covered = {e["evidence"]["sentence_index"] for e in from_deals}
-    kept = [e for e in events if e["evidence"]["sentence_index"] not in covered or e["event_type"] == "statement"]
-    seen: set[tuple[int, str]] = set()
-    for event in from_deals:
-        key = (event["evidence"]["sentence_index"], event["event_type"])
-        if key not in seen:
-            seen.add(key)
-            kept.append(event)
-    return sorted(kept, key=lambda e: e["evidence"]["start"])

@@ -81,6 +81,7 @@ def _mode(rel: str | None, tense: str, this: str) -> str:
 
 # --------------------------------------------------------------------------- weekdays, months, days of a month
 
+AMBIGUOUS_AFTER_DAYS = 183
 _DAY_MONTHS = (whole(rf"{MONTH_DAY}(?:,?\s+{YEAR_REL})?"), whole(rf"{DAY_MONTH}(?:,?\s+{YEAR_REL})?"))
 
 
@@ -96,13 +97,13 @@ def parse_day_month(s: str, ctx: Context) -> Reading | None:
         v = safe_date(ctx.anchor.year + SHIFTS.get(m["yrel"], 0), month, day)
         return (v, DAY, RELATIVE) if v else unresolved(DAY)
     y = pick_year(month, ctx.anchor, ctx.tense)
-    step = 1 if ctx.tense == "future" else -1
-    for _ in range(8):  # Feb 29: at most 8 years to the next leap year
-        v = safe_date(y, month, day)
-        if v:
-            return (v, DAY, RELATIVE)
-        y += step
-    return unresolved(DAY)  # only past the calendar's ends (year 1, year 9999)
+    v = safe_date(y, month, day)
+    # The nearest occurrence the tense allows, when it is near: "December 28" in an article of
+    # January 5 is last December's, but "September 17" said in August could be last year's or a
+    # misread future; more than half a year away (or a Feb 29 missing that year) is ambiguous.
+    if v is None or abs((v - ctx.anchor).days) > AMBIGUOUS_AFTER_DAYS:
+        return unresolved(DAY)
+    return (v, DAY, RELATIVE)
 
 
 _MONTH_ALONE = whole(rf"{_OCCURRENCE}(?P<mon>{MON})\.?(?:,?\s+(?:of\s+)?{YEAR_REL})?")

@@ -149,3 +149,38 @@ def line_chart(series: Mapping[str, Sequence[tuple[int, float]]], *, title: str,
     parts.append(f'<text class="axis-label" x="{left + plot_w / 2}" y="{height - 6}" text-anchor="middle">{escape(x_label)}</text>')
     parts.append(f'<text class="axis-label" x="14" y="{top + plot_h / 2}" text-anchor="middle" transform="rotate(-90 14 {top + plot_h / 2})">{escape(y_label)}</text>')
     return "".join(parts) + "</svg>"
+
+
+MAP_LABELS = 10  # the map names this many of its biggest dots
+
+
+def dot_map(layers: Mapping[str, Sequence[tuple[str, float, float, float]]], *, title: str) -> str:
+    """An equirectangular world map of dots: per layer (deals, events ...) each point's label,
+    latitude, longitude and count, the dot's area growing with the count; a graticule every 30°
+    instead of coastlines (nothing to load: no shapes), a tooltip per dot, a legend."""
+    if not any(layers.values()):
+        return f'<p class="empty">{escape(title)}: nothing to plot.</p>'
+    left, top, plot_w, plot_h = 20, 30, 720, 360
+    width, height = left + plot_w + 20, top + plot_h + 20 + 20 * len(layers)
+    x = lambda lon: left + (float(lon) + 180) / 360 * plot_w  # noqa: E731
+    y = lambda lat: top + (90 - float(lat)) / 180 * plot_h  # noqa: E731
+    parts = _chart_start(title, width, height, left)
+    parts.append(f'<rect class="sea" x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#eef3f8"/>')
+    for lon in range(-150, 180, 30):
+        parts.append(f'<line class="grid" x1="{x(lon):.1f}" y1="{top}" x2="{x(lon):.1f}" y2="{top + plot_h}"/>')
+    for lat in range(-60, 90, 30):
+        parts.append(f'<line class="{"axis" if lat == 0 else "grid"}" x1="{left}" y1="{y(lat):.1f}" x2="{left + plot_w}" y2="{y(lat):.1f}"/>')
+    biggest = max((c for points in layers.values() for _, _, _, c in points), default=1) or 1
+    named = sorted((p for points in layers.values() for p in points), key=lambda p: -p[3])[:MAP_LABELS]
+    for i, (name, points) in enumerate(layers.items()):
+        color = PALETTE[(i * 3 + 1) % len(PALETTE)]
+        for label, lat, lon, count in sorted(points, key=lambda p: -p[3]):  # small dots drawn over big ones
+            r = 3 + 9 * math.sqrt(count / biggest)
+            parts.append(f'<circle class="dot" cx="{x(lon):.1f}" cy="{y(lat):.1f}" r="{r:.1f}" fill="{color}" fill-opacity="0.6" stroke="{color}"><title>{escape(name)}: {escape(label)}, {short_number(count)}</title></circle>')
+        ly = top + plot_h + 20 + i * 20
+        if i == len(layers) - 1:  # the largest places named, over every layer's dots
+            for label, lat, lon, _ in dict.fromkeys((p[0], p[1], p[2], 0) for p in named):
+                parts.append(f'<text class="tick" x="{x(lon) + 6:.1f}" y="{y(lat) - 6:.1f}">{escape(label)}</text>')
+        parts.append(f'<circle cx="{left + 6}" cy="{ly - 4}" r="6" fill="{color}" fill-opacity="0.6"/>')
+        parts.append(f'<text class="label" x="{left + 18}" y="{ly}">{escape(name)} ({short_number(sum(p[3] for p in points))} on the map)</text>')
+    return "".join(parts) + "</svg>"

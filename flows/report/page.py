@@ -17,16 +17,17 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from flows.core import world
 from flows.core.schemas import gated_tables, table_order
-from flows.report.charts import PALETTE, bar_chart, column_chart, line_chart
+from flows.report.charts import PALETTE, bar_chart, column_chart, dot_map, line_chart
 from flows.report.listings import SORT_SCRIPT, articles_by_id, deals_listing, entities_listing, events_listing, script_hash
 
 TABLES = gated_tables()  # the tables the gate validates; `rejections` holds what it kept back
 # Columns the report reads, so storage need not load article bodies nor every entity mention.
 COLUMNS = {
-    "deals": ("deal_type", "status", "parties", "amount", "currency", "amount_usd", "counts_toward_totals", "sector", "project", "announced_date", "evidence", "run_id"),
-    "events": ("event_type", "event_date", "date_text", "actors", "location", "evidence", "confidence", "run_id"),
-    "entities": ("name", "type", "aliases", "article_ids", "mention_count", "extractor", "run_id"),
+    "deals": ("deal_type", "status", "parties", "amount", "currency", "amount_usd", "counts_toward_totals", "sector", "project", "announced_date", "evidence", "run_id", "recipient_country"),
+    "events": ("event_type", "event_date", "date_text", "actors", "location", "evidence", "confidence", "run_id", "location_country"),
+    "entities": ("name", "type", "aliases", "article_ids", "mention_count", "extractor", "run_id", "latitude", "longitude"),
     "articles": ("article_id", "headline", "source_uri", "outlet", "published_date"),
 }
 TOP_ENTITIES = 15
@@ -215,6 +216,34 @@ def rows_per_version(history: Mapping[str, list[dict[str, Any]]]) -> str:
     return line_chart(series, title="Rows per table version", x_label="table version", y_label="rows")
 
 
+def map_points(deals: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]], entities: Sequence[Mapping[str, Any]]) -> dict[str, list[tuple[str, float, float, float]]]:
+    """The map's layers: deals at their recipient country's centre, events at their location (its
+    coordinates, else its country's centre). Rows with neither are left off (a published row from
+    before the columns existed has none)."""
+    where = {e["name"]: (e["latitude"], e["longitude"]) for e in entities if e.get("latitude") is not None and e.get("longitude") is not None}
+
+    def centre(code: str | None) -> tuple[str, tuple[float, float]] | None:
+        point = world.country_centre(code) if code else None
+        country = world.country_by_code(code) if point else None
+        return (country.name if country else str(code), point) if point else None
+
+    layers: dict[str, Counter[tuple[str, float, float]]] = {"Deals by recipient country": Counter(), "Events by location": Counter()}
+    for deal in deals:
+        found = centre(deal.get("recipient_country"))
+        if found:
+            layers["Deals by recipient country"][(found[0], *found[1])] += 1
+    for event in events:
+        found = (event["location"], where[event["location"]]) if event.get("location") in where else centre(event.get("location_country"))
+        if found:
+            layers["Events by location"][(found[0], *found[1])] += 1
+    return {name: [(label, lat, lon, float(n)) for (label, lat, lon), n in counts.items()] for name, counts in layers.items()}
+
+
+def section_map(deals: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]], entities: Sequence[Mapping[str, Any]]) -> str:
+    chart = dot_map(map_points(deals, events, entities), title="Where: deals by recipient country, events by location")
+    return f'<section id="map"><h2>Map</h2>{chart}</section>'
+
+
 def section_history(history: Mapping[str, list[dict[str, Any]]]) -> str:
     chart = rows_per_version(history)
     tables = []
@@ -261,12 +290,13 @@ def render_run_report(data: ReportData, page_dir: Path) -> str:
         section_published(s),
         section_validation(s, page_dir),
         section_rejections(s),
+        section_map(rows.get("deals", []), rows.get("events", []), rows.get("entities", [])),
         section_deals(rows.get("deals", []), articles, run_id, where),
         section_events(rows.get("events", []), articles, run_id, where),
         section_entities(rows.get("entities", []), articles, run_id, where),
         section_history(data.history),
     ]
-    nav = "".join(f'<a href="#{k}">{v}</a>' for k, v in (("run", "Run"), ("published", "Published"), ("validation", "Validation"), ("rejections", "Rejected"), ("deals", "Deals"), ("events", "Events"), ("entities", "Entities"), ("history", "History")))
+    nav = "".join(f'<a href="#{k}">{v}</a>' for k, v in (("run", "Run"), ("published", "Published"), ("validation", "Validation"), ("rejections", "Rejected"), ("map", "Map"), ("deals", "Deals"), ("events", "Events"), ("entities", "Entities"), ("history", "History")))
     title = f"newsflow run {run_id}"
     # Nothing to fetch, nothing to run but the sort script: an escaped value that got through anyway stays inert.
     policy = f"default-src 'none'; style-src 'unsafe-inline'; script-src '{script_hash()}'"

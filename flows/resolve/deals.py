@@ -9,8 +9,8 @@ from typing import Any
 
 from flows.core.ids import stable_id
 from flows.core.rules import load_rules
-from flows.extract.money import to_usd
 from flows.resolve.blocking import article_texts, index_texts, lookup_texts
+from flows.resolve.fx import convert_row
 from flows.resolve.merging import Key, Kind, MergedRows, Row, RowStories, Stories, canonical_names, load_rules_codebook, merge_rows, overlap
 
 CREDIT = frozenset({"loan", "financing", "investment"})
@@ -78,8 +78,8 @@ def _settle_totals(table: MergedRows) -> None:
         values: dict[str, Any] = {"counts_toward_totals": row["deal_type"] not in pledges and row["deal_id"] not in totals}
         if row.get("part_of") and not str(row["part_of"]).startswith("d_"):
             values["part_of"] = None
-        if row.get("fx_version") is None or row.get("amount_usd") is None:  # published figures keep their table
-            values["amount_usd"], values["fx_version"] = to_usd(row["amount"], row["currency"])
+        if row.get("fx_source") is None or row.get("amount_usd_constant") is None:  # published figures keep their versions (fx.py)
+            values.update(convert_row(row))
         if table.owns(row) or any(row.get(k) != v for k, v in values.items()):  # or a published total that gained a part
             table.update(at, values)
 

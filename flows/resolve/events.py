@@ -29,7 +29,7 @@ def resolve_events(
         surface = surfaces[ex["article_id"]]
         for cand in ex["events"]:
             row = _candidate_row(cand, ex["article_id"], surface, codebook)
-            new_id = functools.partial(stable_id, "v", ex["article_id"], cand["evidence"]["start"], row["event_type"], *row["actors"][:1])
+            new_id = functools.partial(stable_id, "v", ex["article_id"], cand["evidence"]["start"], row["event_type"], *row["actors"])
             table.place(row, _event_keys(row, stories), new_id, run_id)
     if touched is not None:
         touched |= table.touched()

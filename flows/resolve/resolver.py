@@ -20,6 +20,7 @@ from flows.resolve.blocking import Published
 from flows.resolve.deals import deal_expand, deal_lookups, deal_texts, resolve_deals
 from flows.resolve.entities import resolve_entities
 from flows.resolve.events import event_lookups, event_texts, resolve_events
+from flows.resolve.places import attach_places
 from flows.resolve.proposal import KEYS, Proposal
 from flows.resolve.retract import retract_table
 from flows.resolve.stories import StoryIndex
@@ -70,6 +71,7 @@ def build_tables(
     events = resolve_events(extractions, surfaces, stories, events, run_id, touched=touched["events"])
     deals = resolve_deals(extractions, surfaces, stories, dates, deals, run_id, touched=touched["deals"])
     tables = {"articles": articles, "entities": entities, "events": events, "deals": deals}
+    attach_places(tables, touched, extractions, new_articles)  # GeoNames places and ISO codes (places.py)
     return Proposal(tables, {**touched, "articles": todo}, fetched=fetched, stories=stories)
 
 

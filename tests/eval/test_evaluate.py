@@ -328,11 +328,12 @@ def test_render_and_to_dict():
     text = render_report(r)
     for needle in ("deals", "events", "entities", "tp 0, fp 1, fn 1", "1/1 correct",
                    "Acme took a made-up loan.", "Zenith made-up text.", "x001.txt",
-                   "duplicate pairs merged"):
+                   "duplicate pairs merged", "Errors by class", "Confidence calibration"):
         assert needle in text
     data = json.loads(json.dumps(r.to_dict()))
     assert data["deals"] == {"tp": 0, "fp": 1, "fn": 1, "precision": 0.0, "recall": 0.0, "f1": 0.0}
     assert data["date_accuracy"]["correct"] == 1
+    assert [(e["item"], e["side"]) for e in data["errors"]] == [("deal", "miss"), ("deal", "fp"), ("entity", "miss")]
     assert isinstance(r, EvalReport)
 
 

@@ -171,7 +171,8 @@ MONTHS = [
     ("July next year", D(2025, 8, 5), "past", (D(2026, 7, 1), "month", REL)),
     ("Sept. 17", D(2025, 10, 1), "past", (D(2025, 9, 17), "day", REL)),
     ("Sept. 17", D(2025, 9, 10), "past", (D(2025, 9, 17), "day", REL)),  # month-level rule
-    ("Sept. 17", D(2025, 8, 10), "past", (D(2024, 9, 17), "day", REL)),
+    ("Sept. 17", D(2025, 8, 10), "past", (None, "day", UNR)),  # last year's or a misread future: ambiguous
+    ("Sept. 17", D(2026, 1, 10), "past", (D(2025, 9, 17), "day", REL)),  # the year before, but near
     ("Sept. 17", D(2025, 8, 10), "future", (D(2025, 9, 17), "day", REL)),
     ("17 September", D(2025, 10, 1), "past", (D(2025, 9, 17), "day", REL)),
     ("the 17th of September", D(2025, 10, 1), "past", (D(2025, 9, 17), "day", REL)),
@@ -192,10 +193,10 @@ LEAP = [
     ("February 29, 2100", None, "past", (None, "day", UNR)),  # 2100 is not a leap year
     ("February 29, 2000", None, "past", (D(2000, 2, 29), "day", EXP)),
     ("2025-02-29", None, "past", (None, "day", UNR)),
-    ("Feb. 29", D(2025, 3, 1), "past", (D(2024, 2, 29), "day", REL)),
+    ("Feb. 29", D(2025, 3, 1), "past", (None, "day", UNR)),  # no Feb 29 in the publication year
     ("Feb. 29", D(2024, 3, 1), "past", (D(2024, 2, 29), "day", REL)),
-    ("Feb 29", D(2025, 3, 1), "future", (D(2028, 2, 29), "day", REL)),
-    ("Feb 29", D(2023, 1, 10), "future", (D(2024, 2, 29), "day", REL)),
+    ("Feb 29", D(2025, 3, 1), "future", (None, "day", UNR)),
+    ("Feb 29", D(2023, 11, 10), "future", (D(2024, 2, 29), "day", REL)),
     ("Feb 29", D(2024, 2, 10), "past", (D(2024, 2, 29), "day", REL)),  # month-level rule
     ("yesterday", D(2024, 3, 1), "past", (D(2024, 2, 29), "day", REL)),
     ("yesterday", D(2025, 3, 1), "past", (D(2025, 2, 28), "day", REL)),

@@ -275,3 +275,21 @@ def test_the_sort_keys_of_dates_and_counts_leave_empty_cells_empty():
     html = listings.entities_listing(entities, listings.articles_by_id(ARTICLES), RUN, "/data")
     assert 'class=num data-sort="9">9' in html and 'class=num data-sort="2">2' in html and "Port &lt;deal&gt; signed" in html
     assert listings.entities_listing([], {}, RUN, "/data") == ""
+
+
+def test_the_map_puts_deals_at_their_recipient_country_and_events_at_their_location():
+    from flows.report.charts import dot_map
+    from flows.report.page import map_points
+
+    deals = [{"recipient_country": "KEN"}, {"recipient_country": "KEN"}, {"recipient_country": None}, {}]  # the last: a row from before the column
+    events = [{"location": "Port <Alba>", "location_country": "KEN"}, {"location": "Nowhere", "location_country": None}]
+    entities = [{"name": "Port <Alba>", "latitude": -4.0, "longitude": 39.5}]
+    layers = map_points(deals, events, entities)
+    (kenya,) = layers["Deals by recipient country"]
+    assert kenya[0] == "Kenya" and kenya[3] == 2
+    assert layers["Events by location"] == [("Port <Alba>", -4.0, 39.5, 1.0)]
+    svg = dot_map(layers, title="Where")
+    assert svg.count("<circle class=\"dot\"") == 2 and "Port &lt;Alba&gt;" in svg and "<Alba>" not in svg
+    # Equirectangular: longitude 39.5 of 360 degrees from -180, across a 720 px plot starting at x=20.
+    assert f'cx="{20 + (39.5 + 180) / 360 * 720:.1f}"' in svg
+    assert "nothing to plot" in dot_map({"Deals": []}, title="Where")

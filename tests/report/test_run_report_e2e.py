@@ -101,6 +101,9 @@ def test_report_uses_a_wide_window_and_renders_without_errors(first_page, browse
     # No table is wider than the window, and no chart label is cut.
     assert page.evaluate("[...document.querySelectorAll('.scroll')].every(d => d.scrollWidth <= d.clientWidth)")
     assert page.evaluate("[...document.querySelectorAll('svg text.label')].filter(t => t.textContent.includes('…')).length") == 0
+    # The map draws the seeds' places inside its frame, each dot with its tooltip.
+    dots = page.evaluate("[...document.querySelectorAll('#map circle.dot')].map(c => { const b = c.getBBox(); return [b.x, b.y, c.querySelector('title').textContent]; })")
+    assert dots and all(20 <= x <= 740 and 30 <= y <= 390 and title for x, y, title in dots)
     height = page.evaluate("document.documentElement.scrollHeight")
     page.send("Emulation.setDeviceMetricsOverride", width=1920, height=min(height, 6000), deviceScaleFactor=1, mobile=False)
     screenshot = page.screenshot(tmp_path / "run-report.png")

