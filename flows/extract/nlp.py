@@ -25,6 +25,7 @@ from spacy.vocab import Vocab
 from flows.core import world
 from flows.core.rules import load_rules
 from flows.extract.gazetteer import entities_of  # and registers the newsflow_gazetteer factory
+from flows.extract.lexicon import Lexicon, is_descriptive, load_lexicon
 from flows.extract.mentions import doc_text
 
 # Entities that are values, not names: the fixer's name rules leave them alone ("2025" is a date).
@@ -62,13 +63,15 @@ def _followed_by(span: Span, words: set[str], window: int = 3) -> bool:
 
 @Language.factory("newsflow_entity_fixer")
 def make_entity_fixer(nlp: Language, name: str) -> "EntityFixer":
-    return EntityFixer(load_rules("titles"), nlp.vocab)
+    return EntityFixer(load_rules("titles"), nlp.vocab, load_lexicon(nlp.path))
 
 
 class EntityFixer:
     """Corrects NER labels with general rules: organisation suffixes, facility words, one label per name."""
 
-    def __init__(self, rules: dict[str, Any], vocab: Vocab) -> None:
+    def __init__(self, rules: dict[str, Any], vocab: Vocab, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon
+        self.heads = frozenset(w.lower() for w in [*rules["org_suffixes"], *rules["institution_heads"]])
         self.org_suffixes = {w.lower() for w in rules["org_suffixes"]}
         self.facility_words = {w.lower() for w in rules["facility_words"]}
         self.not_entities = set(rules["not_entities"])
@@ -136,6 +139,8 @@ class EntityFixer:
             return None
         if label in {"ORG", "GPE", "PERSON"} and kept[-1] in self.programme_words:
             return None
+        if self.no_name(words, label):
+            return None
         nxt = doc[end] if end < len(doc) else None
         if label in {"ORG", "GPE"} and len(words) == 1 and not text.isupper() and nxt is not None and nxt.lower_ in self.title_words:
             return None  # "Commerce" in "Commerce Secretary Jawad Paul"
@@ -148,6 +153,17 @@ class EntityFixer:
         elif label == "PERSON" and end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_title:
             label = "ORG"  # "Joint Chiefs of Staff": a name that goes on past "of" is no person
         return Span(doc, start, end, label=label, kb_id=span.kb_id, span_id=span.id)
+
+    def no_name(self, words: Span, label: str) -> bool:
+        """Words the model took for a name that are none: a descriptive phrase or the title of an
+        act as an organisation, a person with no proper noun ("the Stand-by Loan"), an amount."""
+        if any(t.like_num and any(c in t.text for c in ",.") for t in words):
+            return True  # "Tk 5,152.56": a formatted number is no part of a name
+        if label == "PERSON" and not any(t.pos_ == "PROPN" for t in words):
+            return True
+        if label != "ORG" or self.lexicon is None or _defines_acronym(words):
+            return False  # a long form the text defines an acronym for is a name ("Caribbean Community (CARICOM)")
+        return is_descriptive([t.text for t in words], self.lexicon, self.heads, _is_place)
 
     def named_orgs(self, doc: Doc) -> list[Span]:
         """Capitalised runs ending in an organisation word ("Mota-Engil Group") that NER missed."""
@@ -270,6 +286,17 @@ def _past_posting(doc: Doc, i: int) -> int:
             if len(place) == width and world.country_by_name(place.text) is not None:
                 return i + 1 + width
     return i
+
+
+def _defines_acronym(words: Span) -> bool:
+    doc = words.doc
+    return words.end + 2 < len(doc) and doc[words.end].text == "(" and doc[words.end + 1].is_upper and doc[words.end + 2].text == ")"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _is_place(word: str) -> bool:
+    """A country, demonym, capital or city: a word that makes a run a name ("Fiji Government")."""
+    return world.country_by_name(word) is not None or world.country_by_demonym(word) is not None or bool(world.places_named(word))
 
 
 def _name_word(token: Token) -> bool:
