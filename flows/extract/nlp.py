@@ -156,12 +156,14 @@ class EntityFixer:
 
     def no_name(self, words: Span, label: str) -> bool:
         """Words the model took for a name that are none: a descriptive phrase or the title of an
-        act as an organisation, a person with no proper noun ("the Stand-by Loan"), an amount."""
+        act as an organisation, a person of English words and no proper noun ("the Stand-by Loan"), an amount."""
         if any(t.like_num and any(c in t.text for c in ",.") for t in words):
             return True  # "Tk 5,152.56": a formatted number is no part of a name
-        if label == "PERSON" and not any(t.pos_ == "PROPN" for t in words):
-            return True
-        if label != "ORG" or self.lexicon is None or _defines_acronym(words):
+        if self.lexicon is None:
+            return False
+        if label == "PERSON" and not any(t.pos_ == "PROPN" or t.text not in self.lexicon for t in words):
+            return True  # every word an English word the tagger reads as one; not "Seán O’Brien"
+        if label != "ORG" or _defines_acronym(words):
             return False  # a long form the text defines an acronym for is a name ("Caribbean Community (CARICOM)")
         return is_descriptive([t.text for t in words], self.lexicon, self.heads, _is_place)
 

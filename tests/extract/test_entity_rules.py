@@ -63,10 +63,10 @@ def test_the_fixer_drops_descriptive_organisations_and_keeps_bodies(nlp):
 
 
 def test_a_long_form_defined_with_an_acronym_is_a_name(nlp):
-    text = "The Greater Island Community (GIC) met on Monday."
-    assert fixed(nlp, text, [("Greater Island Community", "ORG")]) == {"Greater Island Community": "ORG"}
-    text = "The Greater Island Partnership met on Monday."
-    assert fixed(nlp, text, [("Greater Island Partnership", "ORG")]) == {}
+    text = "The Greater Harbour Community (GHC) met on Monday."
+    assert fixed(nlp, text, [("Greater Harbour Community", "ORG")]) == {"Greater Harbour Community": "ORG"}
+    text = "The Greater Harbour Partnership met on Monday."
+    assert fixed(nlp, text, [("Greater Harbour Partnership", "ORG")]) == {}
 
 
 def test_no_person_without_a_proper_noun_nor_a_name_with_an_amount(nlp):
