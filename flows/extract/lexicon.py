@@ -13,6 +13,9 @@ import functools
 from pathlib import Path
 
 from spacy.lookups import Lookups
+from spacy.tokens import Span
+
+from flows.core import world
 
 # Words that join the words of a title; they say nothing either way.
 FUNCTION_WORDS = frozenset({"of", "and", "for", "the", "on", "to", "in", "&", "-", "–", "at", "with", "by"})
@@ -69,3 +72,25 @@ def is_descriptive(words: list[str], lexicon: Lexicon, heads: frozenset[str], is
     if not all(w in lexicon for w in content) or any(is_place(w) for w in content):
         return False
     return content[-1].lower() not in heads or lexicon.is_gerund(content[0])
+
+
+def apposed_label(span: Span, lexicon: Lexicon, heads: frozenset[str], nouns: dict[str, frozenset[str]]) -> str | None:
+    """The type a noun in apposition gives a name: a person's role ("Tanu Okafor, chief operating
+    officer of ...") makes a name of no English words a person, a place noun ("its exclave,
+    Veldra") or a country after it ("held in Port Sabine, Jamaica") makes a lone name a place."""
+    root = span.root
+    apposed = [c for c in root.children if c.dep_ == "appos" and not span.start <= c.i < span.end]
+    if root.dep_ == "appos" and not span.start <= root.head.i < span.end:
+        apposed.append(root.head)
+    if not apposed:
+        return None
+    words = [t for t in span if t.lower_ != "the"]
+    plain = all(t.pos_ == "PROPN" and t.text not in lexicon and t.lower_ not in heads for t in words)
+    if plain and 2 <= len(words) <= 3 and span.label_ != "PERSON" and any(t.lower_ in nouns["PERSON"] for t in apposed):
+        return "PERSON"
+    if plain and len(words) <= 2 and span.label_ != "GPE" and any(t.lower_ in nouns["GPE"] for t in apposed):
+        return "GPE"
+    placed = root.dep_ == "pobj" and root.head.lower_ in {"in", "at", "near", "from"}
+    if placed and span.label_ in {"FAC", "LOC", "ORG"} and any(world.country_by_name(t.text) is not None and t.ent_type_ == "GPE" for t in apposed):
+        return "GPE"
+    return None

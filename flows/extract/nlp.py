@@ -25,7 +25,7 @@ from spacy.vocab import Vocab
 from flows.core import world
 from flows.core.rules import load_rules
 from flows.extract.gazetteer import entities_of  # and registers the newsflow_gazetteer factory
-from flows.extract.lexicon import Lexicon, is_descriptive, load_lexicon
+from flows.extract.lexicon import Lexicon, apposed_label, is_descriptive, load_lexicon
 from flows.extract.mentions import doc_text
 
 # Entities that are values, not names: the fixer's name rules leave them alone ("2025" is a date).
@@ -72,6 +72,7 @@ class EntityFixer:
     def __init__(self, rules: dict[str, Any], vocab: Vocab, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon
         self.heads = frozenset(w.lower() for w in [*rules["org_suffixes"], *rules["institution_heads"]])
+        self.apposition = {"PERSON": frozenset(rules["person_nouns"]), "GPE": frozenset(rules["place_nouns"])}
         self.org_suffixes = {w.lower() for w in rules["org_suffixes"]}
         self.facility_words = {w.lower() for w in rules["facility_words"]}
         self.not_entities = set(rules["not_entities"])
@@ -99,6 +100,8 @@ class EntityFixer:
             return "FAC"
         if span.label_ in {"PERSON", "PRODUCT", "WORK_OF_ART", "FAC"} and span[-1].lower_ in self.org_suffixes:
             return "ORG"
+        if self.lexicon is not None and span.label_ in {"PERSON", "ORG", "GPE", "FAC", "LOC", "NORP"}:
+            return apposed_label(span, self.lexicon, self.heads, self.apposition) or span.label_
         return span.label_
 
     def _honorific(self, lowers: list[str]) -> bool:
@@ -163,8 +166,11 @@ class EntityFixer:
             return False
         if label == "PERSON" and not any(t.pos_ == "PROPN" or t.text not in self.lexicon for t in words):
             return True  # every word an English word the tagger reads as one; not "Seán O’Brien"
-        if label != "ORG" or _defines_acronym(words):
-            return False  # a long form the text defines an acronym for is a name ("Caribbean Community (CARICOM)")
+        acts = words.root.dep_ in {"nsubj", "nsubjpass", "poss"} and not self.lexicon.is_gerund(words[0].text)
+        if label != "ORG" or _defines_acronym(words) or acts:
+            # A long form the text defines an acronym for is a name ("Caribbean Community (CARICOM)"),
+            # and so is one that acts or owns ("General Electric said", "Golden Harvest's board").
+            return False
         return is_descriptive([t.text for t in words], self.lexicon, self.heads, _is_place)
 
     def named_orgs(self, doc: Doc) -> list[Span]:

@@ -65,8 +65,15 @@ def test_the_fixer_drops_descriptive_organisations_and_keeps_bodies(nlp):
 def test_a_long_form_defined_with_an_acronym_is_a_name(nlp):
     text = "The Greater Harbour Community (GHC) met on Monday."
     assert fixed(nlp, text, [("Greater Harbour Community", "ORG")]) == {"Greater Harbour Community": "ORG"}
-    text = "The Greater Harbour Partnership met on Monday."
+    text = "They joined the Greater Harbour Partnership on Monday."
     assert fixed(nlp, text, [("Greater Harbour Partnership", "ORG")]) == {}
+
+
+def test_a_phrase_that_acts_is_a_name_unless_it_titles_an_act(nlp):
+    text = "Golden Harvest said on Monday that prices rose."
+    assert fixed(nlp, text, [("Golden Harvest", "ORG")]) == {"Golden Harvest": "ORG"}
+    text = "Signing and Exchange of Notes took place in the capital."
+    assert fixed(nlp, text, [("Signing and Exchange of Notes", "ORG")]) == {}
 
 
 def test_no_person_without_a_proper_noun_nor_a_name_with_an_amount(nlp):
@@ -79,3 +86,27 @@ def test_a_diplomatic_title_is_no_name(nlp):
     text = "Ingrid Halvorsen, Ambassador Extraordinary and Plenipotentiary of Norway, attended."
     found = fixed(nlp, text, [("Ingrid Halvorsen", "PERSON"), ("Extraordinary", "PERSON"), ("Plenipotentiary", "GPE"), ("Norway", "GPE")])
     assert found == {"Ingrid Halvorsen": "PERSON", "Norway": "GPE"}
+
+
+@pytest.mark.parametrize(
+    "text, spans, expected",
+    [
+        # a role in apposition: a name of no English words is a person
+        ("Echoing the view, Tanu Okafor, acting chief financial officer for the bank, said the loan was signed.", [("Tanu Okafor", "ORG")], {"Tanu Okafor": "PERSON"}),
+        # a country in apposition after "in": the name before it is a place
+        ("The forum was held in Port Sabine, Jamaica, last week.", [("Port Sabine", "FAC"), ("Jamaica", "GPE")], {"Port Sabine": "GPE", "Jamaica": "GPE"}),
+        # an English phrase in apposition with a role stays what the model said
+        ("Golden Harvest, the chief supplier of the region, said prices rose.", [("Golden Harvest", "ORG")], {"Golden Harvest": "ORG"}),
+    ],
+)
+def test_a_noun_in_apposition_says_what_a_name_names(nlp, text, spans, expected):
+    assert fixed(nlp, text, spans) == expected
+
+
+def test_a_place_noun_in_apposition_makes_a_lone_name_a_place(nlp):
+    text = "Officials visited the region, Zangavar, on Monday."
+    with nlp.select_pipes(disable=["ner", "newsflow_gazetteer", "newsflow_entity_fixer"]):
+        parsed = nlp(text)
+    if parsed[5].dep_ != "appos":
+        pytest.skip("the parser does not read this sentence as an apposition")
+    assert fixed(nlp, text, [("Zangavar", "PERSON")]) == {"Zangavar": "GPE"}
