@@ -173,6 +173,12 @@ class EntityFixer:
             return False
         return is_descriptive([t.text for t in words], self.lexicon, self.heads, _is_place)
 
+    def name_part(self, span: Span) -> bool:
+        """Could this span be part of a person's name the model cut in two ("Md Rafiq" + "Hasan
+        Chowdhury")? Proper nouns in title case, one at least no English word, no organisation word."""
+        words = [t for t in span]
+        return self.lexicon is not None and all(t.pos_ == "PROPN" and t.is_title and t.lower_ not in self.heads for t in words) and any(t.text not in self.lexicon for t in words)
+
     def named_orgs(self, doc: Doc) -> list[Span]:
         """Capitalised runs ending in an organisation word ("Mota-Engil Group") that NER missed."""
         found = []
@@ -225,21 +231,22 @@ class EntityFixer:
         found = []
         for i in numpy.flatnonzero(numpy.isin(doc.to_array(LOWER)[:-1], self.title_hashes)):
             token = doc[int(i)]
-            if not token.text[:1].isupper():
-                continue
+            lowered = not token.text[:1].isupper()  # "ministry spokesperson Jane Doe": a role in lower case
             start = _past_posting(doc, token.i + 1)
             apposed = start + 1 < len(doc) and doc[start].text == ","  # "Prime Minister, Jane Doe, said"
             start += apposed
             end, words = start, 0
             while end < len(doc) and words < 3:
                 word = doc[end]
-                if _name_word(word) and word.pos_ == "PROPN" and word.lower_ not in self.org_suffixes and word.text.rstrip(".").lower() not in self.person_titles:
+                if _name_word(word) and (word.pos_ == "PROPN" or _elided(word)) and word.lower_ not in self.org_suffixes and word.text.rstrip(".").lower() not in self.person_titles:
                     end, words = end + 1, words + 1
                 elif words and end + 1 < len(doc) and (word.text == "-" or word.lower_ in NAME_PARTICLES) and _name_word(doc[end + 1]):
                     end += 1
                 else:
                     break
             closed = end == len(doc) or doc[end].text in {",", ".", ";"}
+            if lowered and (words < 2 or any(t.ent_type_ and t.ent_type_ != "PERSON" for t in doc[start:end])):
+                continue  # after a role in lower case, only a full name the model did not give another type
             if words and (end == len(doc) or doc[end].lower_ != "of") and (closed or not apposed):
                 found.append(Span(doc, start, end, label="PERSON"))
         return found
@@ -262,7 +269,7 @@ class EntityFixer:
                 spans = [s for s in spans if id(s) not in inside] + [extra]
         spans = sorted(filter_spans([r for r in map(self.repair, spans) if r is not None]), key=lambda s: s.start)
         labels = [self.relabel(s) for s in spans]
-        spans, labels = _join_people(spans, labels)
+        spans, labels = _join_people(spans, labels, self.name_part)
         # A lone word that is the given or family name of a person named in the document is that person.
         surnames = {t.text for s, label in zip(spans, labels) if label == "PERSON" and len(s) > 1 for t in (s[0], s[-1])}
         labels = ["PERSON" if len(s) == 1 and text(s) in surnames and label in {"GPE", "ORG", "NORP"} else label for s, label in zip(spans, labels)]
@@ -307,12 +314,18 @@ def _is_place(word: str) -> bool:
     return world.country_by_name(word) is not None or world.country_by_demonym(word) is not None or bool(world.places_named(word))
 
 
+def _elided(token: Token) -> bool:
+    """A surname with an elided particle, which the tagger often reads as a noun: "D’Souza", "O'Neill"."""
+    text = token.text
+    return len(text) > 3 and text[1] in "’'" and text[0].isupper() and text[2].isupper()
+
+
 def _name_word(token: Token) -> bool:
     """A word of a person's name: capitalised, or a surname in capitals as official texts write it ("SAIDA")."""
     return token.is_title or token.is_upper and token.is_alpha and len(token) >= 3
 
 
-def _join_people(spans: list[Span], labels: list[str]) -> tuple[list[Span], list[str]]:
+def _join_people(spans: list[Span], labels: list[str], name_part=lambda span: False) -> tuple[list[Span], list[str]]:
     """Adjacent person spans are one name ("Bilal" + "bin Saqib"), and so are two joined by a name
     particle ("Aisha" bint "Ahmed Al-Mansouri"); a two- or three-word name listed with people
     ("Zach Witkoff, Zak Folkman and Chase Herro") is a person too."""
@@ -321,8 +334,10 @@ def _join_people(spans: list[Span], labels: list[str]) -> tuple[list[Span], list
     for span, label in zip(spans, labels):
         gap = span.start - joined[-1].end if joined else -1
         particle = gap == 1 and span.doc[span.start - 1].lower_ in NAME_PARTICLES
-        if joined and label == kept[-1] == "PERSON" and (gap == 0 or particle) and not joined[-1].ent_id_:
+        fragment = gap == 0 and "PERSON" in (label, kept[-1]) and name_part(span if label != "PERSON" else joined[-1])
+        if joined and (label == kept[-1] == "PERSON" and (gap == 0 or particle) or fragment) and not joined[-1].ent_id_ and not span.ent_id_:
             joined[-1] = Span(span.doc, joined[-1].start, span.end, label="PERSON")
+            kept[-1] = "PERSON"
             continue
         joined.append(span)
         kept.append(label)

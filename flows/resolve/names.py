@@ -111,6 +111,11 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
             same = same or list(dict.fromkeys(p for p in full_people if name_key(p.split()[0]) == name_key(name)))
             if same and (len(same) == 1 or name_key(same[0].split()[-1]) == name_key(name)):
                 name = same[0]
+        elif label == "PERSON" and len(tail := name_key(name).split()) > 1:
+            # A name's last words are that name: "Bin Saqib" of "Bilal bin Saqib", when only one ends so.
+            longer = list(dict.fromkeys(p for p in full_people if len(p.split()) > len(tail) and name_key(p).split()[-len(tail) :] == tail))
+            if len(longer) == 1:
+                name = longer[0]
         elif label == "ORG":  # "World Liberty" is the "World Liberty Financial" the article names
             longer = [o for o in orgs if o.startswith(name + " ") and all(w.lower() in suffixes for w in o[len(name) + 1 :].split())]
             if len(longer) == 1:

@@ -110,3 +110,22 @@ def test_a_place_noun_in_apposition_makes_a_lone_name_a_place(nlp):
     if parsed[5].dep_ != "appos":
         pytest.skip("the parser does not read this sentence as an apposition")
     assert fixed(nlp, text, [("Zangavar", "PERSON")]) == {"Zangavar": "GPE"}
+
+
+def test_a_name_the_model_cut_in_two_is_one_person(nlp):
+    text = "Md Rafiq Hasan Chowdhury, the board secretary, signed for the agency."
+    assert fixed(nlp, text, [("Md Rafiq", "ORG"), ("Hasan Chowdhury", "PERSON")]) == {"Md Rafiq Hasan Chowdhury": "PERSON"}
+    # an organisation word or English words only: two entities, not one name
+    text = "Velora Holdings Hasan Chowdhury said the deal was done."
+    assert fixed(nlp, text, [("Velora Holdings", "ORG"), ("Hasan Chowdhury", "PERSON")]) == {"Velora Holdings": "ORG", "Hasan Chowdhury": "PERSON"}
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("The ministry spokesperson Farzad Rahimian told reporters the talks would resume.", "Farzad Rahimian"),
+        ("Foreign Minister Liam D’Arcy said the accord was fair.", "Liam D’Arcy"),
+    ],
+)
+def test_a_title_in_lower_case_or_an_elided_surname_still_opens_a_name(nlp, text, name):
+    assert fixed(nlp, text, []) == {name: "PERSON"}

@@ -101,3 +101,10 @@ def test_the_gazetteer_knows_every_country_by_its_names_and_demonyms():
     assert gazetteer_entry("Kazakh") == ("Kazakhstan", "GPE")
     assert gazetteer_entry("Washington, D.C.") == ("Washington", "GPE")
     assert gazetteer_entry("IFC") == ("International Finance Corporation", "ORG")
+
+
+def test_the_last_words_of_a_name_are_that_person():
+    ex = {"article_id": "a1", "acronyms": [], "mentions": [mention("Tariq bin Hamdan", "PERSON"), mention("Bin Hamdan", "PERSON", start=40), mention("Nadia Rahman Chowdhury", "PERSON", start=60), mention("Rahman Chowdhury", "PERSON", start=90)]}
+    names = local_names(ex)
+    assert names["Bin Hamdan"] == ("Tariq bin Hamdan", "PERSON")
+    assert names["Rahman Chowdhury"] == ("Nadia Rahman Chowdhury", "PERSON")
