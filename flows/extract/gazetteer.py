@@ -138,6 +138,7 @@ class Gazetteer:
         self.by_words: dict[tuple[str, ...], Phrase] = {}  # the phrase's words (lower-cased unless exact)
         self.ids: dict[str, int] = {}  # canonical name -> its hash, the span's id
         self.programme_words = {w.lower() for w in load_rules("titles")["programme_words"]}
+        self.state_bodies = {w.lower() for w in load_rules("titles")["state_bodies"]}
         for matcher, exact in ((self.lower, False), (self.exact, True)):
             group = [p for p in patterns if p.exact is exact]
             docs = _pattern_docs(nlp, [p.text for p in group])
@@ -195,7 +196,13 @@ class Gazetteer:
             return False  # NER's name crosses the phrase: its reading wins
         # NER saw a longer name around the place ("Bank of Japan", "Turkish Airlines"): it stays,
         # unless it only glued the place to its neighbour ("Türkiye's Investment Office").
-        return wider is None or _glued(wider, span) and self.splittable(wider)
+        return wider is None or _glued(wider, span) and self.splittable(wider) or phrase.kind == "country" and self.governs(wider, span)
+
+    def governs(self, ent: Span, span: Span) -> bool:
+        """Is NER's name only the state's government ("the Fiji Government", "Kenyan authorities")?
+        Then it is the country itself."""
+        rest = [t.lower_ for t in (*ent.doc[ent.start : span.start], *ent.doc[span.end : ent.end])]
+        return bool(rest) and all(w in self.state_bodies or w in {"the", "'s", "’s"} for w in rest) and any(w in self.state_bodies for w in rest)
 
     def splittable(self, ent: Span) -> bool:
         """A name NER may have glued together; an agreement or programme named after its members

@@ -166,12 +166,15 @@ class EntityFixer:
             return False
         if label == "PERSON" and not any(t.pos_ == "PROPN" or t.text not in self.lexicon for t in words):
             return True  # every word an English word the tagger reads as one; not "Seán O’Brien"
+        if label != "ORG" or _defines_acronym(words):
+            return False  # a long form the text defines an acronym for is a name ("Caribbean Community (CARICOM)")
+        texts = [t.text for t in words]
+        doc, after = words.doc, words.end + 1 + (words.end + 1 < len(words.doc) and words.doc[words.end + 1].lower_ == "the")
+        if words.end < len(doc) and doc[words.end].lower_ == "of" and after < len(doc) and doc[after].ent_type_ == "ORG":
+            return is_descriptive(texts, self.lexicon, frozenset(), _is_place)  # "the Executive Board of the X Fund" is the fund's
+        # One that acts or owns is a name ("General Electric said", "Golden Harvest's board").
         acts = words.root.dep_ in {"nsubj", "nsubjpass", "poss"} and not self.lexicon.is_gerund(words[0].text)
-        if label != "ORG" or _defines_acronym(words) or acts:
-            # A long form the text defines an acronym for is a name ("Caribbean Community (CARICOM)"),
-            # and so is one that acts or owns ("General Electric said", "Golden Harvest's board").
-            return False
-        return is_descriptive([t.text for t in words], self.lexicon, self.heads, _is_place)
+        return not acts and is_descriptive(texts, self.lexicon, self.heads, _is_place)
 
     def name_part(self, span: Span) -> bool:
         """Could this span be part of a person's name the model cut in two ("Md Rafiq" + "Hasan

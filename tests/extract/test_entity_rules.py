@@ -129,3 +129,10 @@ def test_a_name_the_model_cut_in_two_is_one_person(nlp):
 )
 def test_a_title_in_lower_case_or_an_elided_surname_still_opens_a_name(nlp, text, name):
     assert fixed(nlp, text, []) == {name: "PERSON"}
+
+
+def test_a_body_of_an_organisation_named_after_it_is_that_organisation(nlp):
+    text = "The Advisory Council of the Nordvik Bank approved the plan."
+    assert fixed(nlp, text, [("The Advisory Council", "ORG"), ("the Nordvik Bank", "ORG")]) == {"the Nordvik Bank": "ORG"}
+    text = "The Advisory Council approved the plan."
+    assert fixed(nlp, text, [("The Advisory Council", "ORG")]) == {"The Advisory Council": "ORG"}

@@ -120,3 +120,8 @@ def test_a_demonym_opening_a_longer_name_is_still_a_mention_of_its_country(nlp):
 def test_a_programme_and_its_acronym_are_no_organisations(nlp):
     found = ents(nlp, "Malawi signed a Poverty Reduction Facility (PRF) with the fund; the PRF is small.")
     assert not any(label == "ORG" and "PRF" in text for text, (label, _) in found.items())
+
+
+def test_a_country_and_its_government_is_the_country(nlp):
+    doc = nlp("The lenders met the Kenya Government's negotiators in the capital.")
+    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents if e.label_ in {"GPE", "ORG"}] == [("Kenya", "GPE", "Kenya")]
