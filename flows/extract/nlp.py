@@ -83,7 +83,7 @@ class EntityFixer:
         self.programme_words = {w.lower() for w in rules["programme_words"]}
         self.company_roles = {w.lower() for w in rules["company_roles"]}
         self.adjective_suffixes = {w.lower() for w in rules["adjective_suffixes"]}
-        self.title_words = {w.lower() for t in [*rules["titles"], *rules["person_titles"]] for w in t.split()} - {"of", "the"}
+        self.title_words = {w.lower() for t in [*rules["titles"], *rules["person_titles"]] for w in t.split()} - {"of", "the", "and"}
         self.capital_titles = {w for w in rules["person_titles"] if w[:1].isupper()} - {"General", "Major"}
         self.currencies = {c.lower() for c in load_rules("money")["currencies"] if c.isalpha()}
         # The candidates of named_orgs, titled_people and defined_acronyms are found on the Doc's
@@ -100,6 +100,8 @@ class EntityFixer:
             return "FAC"
         if span.label_ in {"PERSON", "PRODUCT", "WORK_OF_ART", "FAC"} and span[-1].lower_ in self.org_suffixes:
             return "ORG"
+        if span.label_ == "GPE" and any(t.ent_type_ == "ORG" and t.ent_id_ for t in span.root.conjuncts):
+            return "ORG"  # a "place" no gazetteer knows, listed with known organisations ("Trafigura, X and Y")
         if self.lexicon is not None and span.label_ in {"PERSON", "ORG", "GPE", "FAC", "LOC", "NORP"}:
             return apposed_label(span, self.lexicon, self.heads, self.apposition) or span.label_
         return span.label_
@@ -131,8 +133,12 @@ class EntityFixer:
             end = start_title if start_title is not None else end
         if start >= end:
             return None
+        if end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ and not doc[end].whitespace_ and doc[end + 1].is_title and not doc[end + 1].ent_type_:
+            end += 2  # a name NER cut at its hyphen: "Velo-Marques"
+        if start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ and not doc[start - 1].whitespace_ and doc[start - 2].is_title:
+            start -= 2
         words = doc[start:end]
-        kept = lowers[start - span.start : end - span.start]
+        kept = lowers[start - span.start : end - span.start] if span.start <= start and end <= span.end else [t.lower_ for t in words]
         text = doc_text(doc)[words.start_char : words.end_char]
         if not is_entity_name(text) or not any(c.isupper() for c in text):
             return None  # no name: "2024" as an organisation, "turkey" the bird as a place
@@ -149,7 +155,7 @@ class EntityFixer:
             return None  # "Commerce" in "Commerce Secretary Jawad Paul"
         if label != "PERSON" and self._honorific(kept) and kept[-1] not in self.org_suffixes:
             label = "PERSON"
-        elif label in {"GPE", "PERSON"} and nxt is not None and nxt.lower_ in self.company_roles:
+        elif label in {"GPE", "PERSON"} and nxt is not None and (nxt.lower_ in self.company_roles or nxt.lower_ in {"deputy", "vice", "acting"} and end + 1 < len(doc) and doc[end + 1].lower_ in self.company_roles):
             label = "ORG"
         elif label in {"GPE", "ORG"} and kept[-1] in self.facility_words:
             label = "FAC"

@@ -136,3 +136,21 @@ def test_a_body_of_an_organisation_named_after_it_is_that_organisation(nlp):
     assert fixed(nlp, text, [("The Advisory Council", "ORG"), ("the Nordvik Bank", "ORG")]) == {"the Nordvik Bank": "ORG"}
     text = "The Advisory Council approved the plan."
     assert fixed(nlp, text, [("The Advisory Council", "ORG")]) == {"The Advisory Council": "ORG"}
+
+
+def test_a_name_unknown_as_a_place_listed_with_known_organisations_is_one(nlp):
+    text = "The consortium of Glencore, Tavros and Melindra signed the deal."
+    with nlp.select_pipes(disable=["ner", "newsflow_entity_fixer"]):
+        doc = nlp(text)
+    glencore = doc.char_span(text.index("Glencore"), text.index("Glencore") + 8, label="ORG", span_id="Glencore")
+    tavros = doc.char_span(text.index("Tavros"), text.index("Tavros") + 6, label="GPE")
+    doc.ents = [glencore, tavros]
+    doc = nlp.get_pipe("newsflow_entity_fixer")(doc)
+    assert {e.text: e.label_ for e in doc.ents} == {"Glencore": "ORG", "Tavros": "ORG"}
+
+
+def test_a_name_cut_at_its_hyphen_is_whole_and_a_company_role_makes_an_organisation(nlp):
+    text = "Shares of Velo-Marques rose after the merger."
+    assert fixed(nlp, text, [("Velo", "ORG")]) == {"Velo-Marques": "ORG"}
+    text = "Velo Marques Deputy CEO Ana Lima spoke on Monday."
+    assert fixed(nlp, text, [("Velo Marques", "PERSON"), ("Ana Lima", "PERSON")]) == {"Velo Marques": "ORG", "Ana Lima": "PERSON"}
