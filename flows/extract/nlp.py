@@ -100,6 +100,9 @@ class EntityFixer:
             return "FAC"
         if span.label_ in {"PERSON", "PRODUCT", "WORK_OF_ART", "FAC"} and span[-1].lower_ in self.org_suffixes:
             return "ORG"
+        doc = span.doc
+        if span.label_ == "PERSON" and span.start >= 2 and span.end < len(doc) and doc[span.start - 1].text == "(" and doc[span.end].text == ")" and doc[span.start - 2].ent_type_ == "PERSON":
+            return "ORG"  # "Jane Doe (Acme Kehui)": the bracket after a person names where they work
         if span.label_ == "GPE" and any(t.ent_type_ == "ORG" and t.ent_id_ for t in span.root.conjuncts):
             return "ORG"  # a "place" no gazetteer knows, listed with known organisations ("Trafigura, X and Y")
         if self.lexicon is not None and span.label_ in {"PERSON", "ORG", "GPE", "FAC", "LOC", "NORP"}:
@@ -122,6 +125,8 @@ class EntityFixer:
             end -= 2 if lowers[end - 1 - span.start] in self.adjective_suffixes else 1  # "Trump-backed", "Pak-"
         if "(" in texts[: end - span.start] and texts[end - 1 - span.start] != ")":
             end = span.start + texts.index("(")  # "Railway (LAR"
+        if ")" in texts[: end - span.start] and "(" not in texts[: texts.index(")")]:
+            start = span.start + texts.index(")") + 1  # "Agency (Ja) Field Office": the name after the bracket
         if label != "PERSON" and self._honorific(lowers[1:] if lowers[0] == "the" else lowers) and lowers[-1] not in self.org_suffixes:
             label = "PERSON"  # "the Honourable Jane Doe": decided before the organisation rules cut at the title
         if label == "ORG" and "of" in lowers[: end - span.start]:

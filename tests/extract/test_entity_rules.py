@@ -154,3 +154,10 @@ def test_a_name_cut_at_its_hyphen_is_whole_and_a_company_role_makes_an_organisat
     assert fixed(nlp, text, [("Velo", "ORG")]) == {"Velo-Marques": "ORG"}
     text = "Velo Marques Deputy CEO Ana Lima spoke on Monday."
     assert fixed(nlp, text, [("Velo Marques", "PERSON"), ("Ana Lima", "PERSON")]) == {"Velo Marques": "ORG", "Ana Lima": "PERSON"}
+
+
+def test_a_bracket_after_a_person_names_their_organisation_and_a_cut_bracket_is_trimmed(nlp):
+    text = "Speakers included Ren Taoyu (Quanlin Huike) and others."
+    assert fixed(nlp, text, [("Ren Taoyu", "PERSON"), ("Quanlin Huike", "PERSON")]) == {"Ren Taoyu": "PERSON", "Quanlin Huike": "ORG"}
+    text = "The Nordvik Agency (Nva) Harbour Office signed it."
+    assert fixed(nlp, text, [("Nva) Harbour Office", "ORG")]) == {"Nordvik Agency": "ORG", "Harbour Office": "ORG"}
