@@ -13,7 +13,7 @@ import functools
 from pathlib import Path
 
 from spacy.lookups import Lookups
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from flows.core import world
 
@@ -94,3 +94,21 @@ def apposed_label(span: Span, lexicon: Lexicon, heads: frozenset[str], nouns: di
     if placed and span.label_ in {"FAC", "LOC", "ORG"} and any(world.country_by_name(t.text) is not None and t.ent_type_ == "GPE" for t in apposed):
         return "GPE"
     return None
+
+
+def defines_acronym(words: Span) -> bool:
+    """Is the run followed by an acronym in brackets, "Greater Harbour Community (GHC)"?"""
+    doc = words.doc
+    return words.end + 2 < len(doc) and doc[words.end].text == "(" and doc[words.end + 1].is_upper and doc[words.end + 2].text == ")"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def is_place(word: str) -> bool:
+    """A country, demonym, capital or city: a word that makes a run a name ("Fiji Government")."""
+    return world.country_by_name(word) is not None or world.country_by_demonym(word) is not None or bool(world.places_named(word))
+
+
+def elided(token: Token) -> bool:
+    """A surname with an elided particle, which the tagger often reads as a noun: "D’Souza", "O'Neill"."""
+    text = token.text
+    return len(text) > 3 and text[1] in "’'" and text[0].isupper() and text[2].isupper()

@@ -25,7 +25,7 @@ from spacy.vocab import Vocab
 from flows.core import world
 from flows.core.rules import load_rules
 from flows.extract.gazetteer import entities_of  # and registers the newsflow_gazetteer factory
-from flows.extract.lexicon import Lexicon, apposed_label, is_descriptive, load_lexicon
+from flows.extract.lexicon import Lexicon, apposed_label, defines_acronym, elided, is_descriptive, is_place, load_lexicon
 from flows.extract.mentions import doc_text
 
 # Entities that are values, not names: the fixer's name rules leave them alone ("2025" is a date).
@@ -63,6 +63,7 @@ def _followed_by(span: Span, words: set[str], window: int = 3) -> bool:
 
 @Language.factory("newsflow_entity_fixer")
 def make_entity_fixer(nlp: Language, name: str) -> "EntityFixer":
+    world.places_named("")  # the city index is built at load, not on the first article
     return EntityFixer(load_rules("titles"), nlp.vocab, load_lexicon(nlp.path))
 
 
@@ -177,15 +178,15 @@ class EntityFixer:
             return False
         if label == "PERSON" and not any(t.pos_ == "PROPN" or t.text not in self.lexicon for t in words):
             return True  # every word an English word the tagger reads as one; not "Seán O’Brien"
-        if label != "ORG" or _defines_acronym(words):
+        if label != "ORG" or defines_acronym(words):
             return False  # a long form the text defines an acronym for is a name ("Caribbean Community (CARICOM)")
         texts = [t.text for t in words]
         doc, after = words.doc, words.end + 1 + (words.end + 1 < len(words.doc) and words.doc[words.end + 1].lower_ == "the")
         if words.end < len(doc) and doc[words.end].lower_ == "of" and after < len(doc) and doc[after].ent_type_ == "ORG":
-            return is_descriptive(texts, self.lexicon, frozenset(), _is_place)  # "the Executive Board of the X Fund" is the fund's
+            return is_descriptive(texts, self.lexicon, frozenset(), is_place)  # "the Executive Board of the X Fund" is the fund's
         # One that acts or owns is a name ("General Electric said", "Golden Harvest's board").
         acts = words.root.dep_ in {"nsubj", "nsubjpass", "poss"} and not self.lexicon.is_gerund(words[0].text)
-        return not acts and is_descriptive(texts, self.lexicon, self.heads, _is_place)
+        return not acts and is_descriptive(texts, self.lexicon, self.heads, is_place)
 
     def name_part(self, span: Span) -> bool:
         """Could this span be part of a person's name the model cut in two ("Md Rafiq" + "Hasan
@@ -252,7 +253,7 @@ class EntityFixer:
             end, words = start, 0
             while end < len(doc) and words < 3:
                 word = doc[end]
-                if _name_word(word) and (word.pos_ == "PROPN" or _elided(word)) and word.lower_ not in self.org_suffixes and word.text.rstrip(".").lower() not in self.person_titles:
+                if _name_word(word) and (word.pos_ == "PROPN" or elided(word)) and word.lower_ not in self.org_suffixes and word.text.rstrip(".").lower() not in self.person_titles:
                     end, words = end + 1, words + 1
                 elif words and end + 1 < len(doc) and (word.text == "-" or word.lower_ in NAME_PARTICLES) and _name_word(doc[end + 1]):
                     end += 1
@@ -315,23 +316,6 @@ def _past_posting(doc: Doc, i: int) -> int:
             if len(place) == width and world.country_by_name(place.text) is not None:
                 return i + 1 + width
     return i
-
-
-def _defines_acronym(words: Span) -> bool:
-    doc = words.doc
-    return words.end + 2 < len(doc) and doc[words.end].text == "(" and doc[words.end + 1].is_upper and doc[words.end + 2].text == ")"
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _is_place(word: str) -> bool:
-    """A country, demonym, capital or city: a word that makes a run a name ("Fiji Government")."""
-    return world.country_by_name(word) is not None or world.country_by_demonym(word) is not None or bool(world.places_named(word))
-
-
-def _elided(token: Token) -> bool:
-    """A surname with an elided particle, which the tagger often reads as a noun: "D’Souza", "O'Neill"."""
-    text = token.text
-    return len(text) > 3 and text[1] in "’'" and text[0].isupper() and text[2].isupper()
 
 
 def _name_word(token: Token) -> bool:
