@@ -161,3 +161,9 @@ def test_a_bracket_after_a_person_names_their_organisation_and_a_cut_bracket_is_
     assert fixed(nlp, text, [("Ren Taoyu", "PERSON"), ("Quanlin Huike", "PERSON")]) == {"Ren Taoyu": "PERSON", "Quanlin Huike": "ORG"}
     text = "The Nordvik Agency (Nva) Harbour Office signed it."
     assert fixed(nlp, text, [("Nva) Harbour Office", "ORG")]) == {"Nordvik Agency": "ORG", "Harbour Office": "ORG"}
+
+
+def test_a_body_named_after_its_organisation_is_its_own_when_named_again(nlp):
+    text = "The Advisory Council of the Nordvik Bank met. Later the Advisory Council approved the plan."
+    # "the Advisory Council" (lower-case article) is found in the second sentence
+    assert fixed(nlp, text, [("The Advisory Council", "ORG"), ("the Nordvik Bank", "ORG"), ("the Advisory Council", "ORG")]) == {"the Nordvik Bank": "ORG"}
