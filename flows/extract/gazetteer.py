@@ -36,8 +36,9 @@ from flows.core import world
 from flows.core.rules import load_rules
 
 # Which source wins when two claim the same surface.
-PRIORITY = {"rule": 0, "country": 1, "capital": 2, "city": 3, "demonym": 4}
-PLACES = {"capital", "city"}
+PRIORITY = {"rule": 0, "country": 1, "capital": 2, "city": 3, "demonym": 4, "town": 5}
+PLACES = {"capital", "city", "town"}
+TOWN_POPULATION = 15_000  # towns (below world.CITY_POPULATION) count only where their country is named
 GLUE = {"'s", "’s", "-", "–", "/"}
 NAMES = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 AREA_LABELS = {"LOC", "FAC", "EVENT"}
@@ -51,6 +52,7 @@ class Phrase:
     canonical: str  # the name resolve publishes: the rule entry's name, the country's name
     kind: str  # rule, country, capital, demonym
     exact: bool  # matched in exact case (acronyms, one-word rule names)
+    country: str = ""  # ISO alpha-3 of the place's country, for places and demonyms
 
 
 def phrases() -> list[Phrase]:
@@ -64,13 +66,15 @@ def phrases() -> list[Phrase]:
             if not surface.lower().startswith("the "):
                 found.append(Phrase(surface, entry["type"], entry["name"], "rule", " " not in surface.strip()))
     for country in world.countries():
-        found += [Phrase(n, "GPE", country.name, "country", False) for n in country.names]
-        found += [Phrase(a, "GPE", country.name, "country", True) for a in country.acronyms]
-        found += [Phrase(d, "NORP", country.name, "demonym", False) for d in country.demonyms]
+        code = country.alpha3
+        found += [Phrase(n, "GPE", country.name, "country", False, code) for n in country.names]
+        found += [Phrase(a, "GPE", country.name, "country", True, code) for a in country.acronyms]
+        found += [Phrase(d, "NORP", country.name, "demonym", False, code) for d in country.demonyms]
         if country.capital is not None:
-            found += [Phrase(n, "GPE", country.capital.name, "capital", False) for n in country.capital.names]
-    for city in world.cities():
-        found += [Phrase(n, "GPE", city.name, "city", True) for n in city.names]  # in their case: "INA" is no "Ina"
+            found += [Phrase(n, "GPE", country.capital.name, "capital", False, code) for n in country.capital.names]
+    for city in world.cities(TOWN_POPULATION):
+        kind = "city" if (city.population or 0) >= world.CITY_POPULATION else "town"
+        found += [Phrase(n, "GPE", city.name, kind, True, city.country) for n in city.names]  # in their case: "INA" is no "Ina"
     best: dict[tuple[bool, str], Phrase] = {}
     for phrase in found:
         key = (phrase.exact, phrase.text if phrase.exact else phrase.text.lower())
@@ -138,6 +142,7 @@ class Gazetteer:
         self.by_words: dict[tuple[str, ...], Phrase] = {}  # the phrase's words (lower-cased unless exact)
         self.ids: dict[str, int] = {}  # canonical name -> its hash, the span's id
         self.programme_words = {w.lower() for w in load_rules("titles")["programme_words"]}
+        self.state_bodies = {w.lower() for w in load_rules("titles")["state_bodies"]}
         for matcher, exact in ((self.lower, False), (self.exact, True)):
             group = [p for p in patterns if p.exact is exact]
             docs = _pattern_docs(nlp, [p.text for p in group])
@@ -151,6 +156,9 @@ class Gazetteer:
     def __call__(self, doc: Doc) -> Doc:
         found = [(self._phrase(doc, start, end, False), start, end) for _, start, end in self.lower(doc) if not doc[start].is_lower]
         found += [(self._phrase(doc, start, end, True), start, end) for _, start, end in self.exact(doc)]
+        # A town is one only in a text that names its country ("Néma" with Mauritania).
+        named = {p.country for p, _, _ in found if p.kind != "town"}
+        found = [m for m in found if m[0].kind != "town" or m[0].country in named]
         if not found:
             return doc
         ents = entities_of(doc)  # NER's: sorted, none overlapping
@@ -190,12 +198,20 @@ class Gazetteer:
         if not overlap:  # a city NER did not see must read as a proper name: not "Reading the report"
             return phrase.kind not in PLACES or all(t.pos_ == "PROPN" for t in span)
         same = next((e for e in overlap if _same_name(e, span)), None)
+        if phrase.kind == "town":  # NER's reading of a small town's name wins unless it is its very span, no person
+            return same is not None and len(overlap) == 1 and same.label_ != "PERSON"
         wider = next((e for e in overlap if e is not same and e.start <= span.start and span.end <= e.end), None)
         if same is None and wider is None and any(not (span.start <= e.start and e.end <= span.end) for e in overlap):
             return False  # NER's name crosses the phrase: its reading wins
         # NER saw a longer name around the place ("Bank of Japan", "Turkish Airlines"): it stays,
         # unless it only glued the place to its neighbour ("Türkiye's Investment Office").
-        return wider is None or _glued(wider, span) and self.splittable(wider)
+        return wider is None or _glued(wider, span) and self.splittable(wider) or phrase.kind == "country" and self.governs(wider, span)
+
+    def governs(self, ent: Span, span: Span) -> bool:
+        """Is NER's name only the state's government ("the Fiji Government", "Kenyan authorities")?
+        Then it is the country itself."""
+        rest = [t.lower_ for t in (*ent.doc[ent.start : span.start], *ent.doc[span.end : ent.end])]
+        return bool(rest) and all(w in self.state_bodies or w in {"the", "'s", "’s"} for w in rest) and any(w in self.state_bodies for w in rest)
 
     def splittable(self, ent: Span) -> bool:
         """A name NER may have glued together; an agreement or programme named after its members

@@ -168,13 +168,19 @@ def is_restatement(mention: dict[str, Any], doc: Doc) -> bool:
     return doc_text(doc)[max(0, mention["start"] - 1) : mention["start"]] == "(" and doc_text(doc)[mention["end"] : mention["end"] + 1] == ")"
 
 
+QUOTES = frozenset('"“”\'‘’')
+
+
 def find_acronyms(doc: Doc) -> list[tuple[str, str]]:
-    """(acronym, long form) pairs the text defines: "Frontier Works Organisation (FWO)"."""
+    """(short form, long form) pairs the text defines: an acronym in brackets, "Frontier Works
+    Organisation (FWO)", or a short name quoted in them, 'Velora Mining ("Velmi")'."""
     pairs = []
     for ent in doc.ents:
-        after = doc[ent.end : ent.end + 3]
-        if len(after) == 3 and after[0].text == "(" and after[2].text == ")" and after[1].text.isupper():
-            pairs.append((after[1].text, ent.text))
+        after = [t.text for t in doc[ent.end : ent.end + 5]]
+        if len(after) >= 3 and after[0] == "(" and after[2] == ")" and after[1].isupper():
+            pairs.append((after[1], ent.text))
+        elif len(after) == 5 and after[0] == "(" and after[1] in QUOTES and after[3] in QUOTES and after[4] == ")" and after[2][:1].isupper():
+            pairs.append((after[2], ent.text))
     return pairs
 
 

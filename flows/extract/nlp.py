@@ -25,6 +25,7 @@ from spacy.vocab import Vocab
 from flows.core import world
 from flows.core.rules import load_rules
 from flows.extract.gazetteer import entities_of  # and registers the newsflow_gazetteer factory
+from flows.extract.lexicon import Lexicon, apposed_label, defines_acronym, elided, is_descriptive, is_place, load_lexicon
 from flows.extract.mentions import doc_text
 
 # Entities that are values, not names: the fixer's name rules leave them alone ("2025" is a date).
@@ -62,13 +63,17 @@ def _followed_by(span: Span, words: set[str], window: int = 3) -> bool:
 
 @Language.factory("newsflow_entity_fixer")
 def make_entity_fixer(nlp: Language, name: str) -> "EntityFixer":
-    return EntityFixer(load_rules("titles"), nlp.vocab)
+    world.places_named("")  # the city index is built at load, not on the first article
+    return EntityFixer(load_rules("titles"), nlp.vocab, load_lexicon(nlp.path))
 
 
 class EntityFixer:
     """Corrects NER labels with general rules: organisation suffixes, facility words, one label per name."""
 
-    def __init__(self, rules: dict[str, Any], vocab: Vocab) -> None:
+    def __init__(self, rules: dict[str, Any], vocab: Vocab, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon
+        self.heads = frozenset(w.lower() for w in [*rules["org_suffixes"], *rules["institution_heads"]])
+        self.apposition = {"PERSON": frozenset(rules["person_nouns"]), "GPE": frozenset(rules["place_nouns"])}
         self.org_suffixes = {w.lower() for w in rules["org_suffixes"]}
         self.facility_words = {w.lower() for w in rules["facility_words"]}
         self.not_entities = set(rules["not_entities"])
@@ -79,7 +84,7 @@ class EntityFixer:
         self.programme_words = {w.lower() for w in rules["programme_words"]}
         self.company_roles = {w.lower() for w in rules["company_roles"]}
         self.adjective_suffixes = {w.lower() for w in rules["adjective_suffixes"]}
-        self.title_words = {w.lower() for t in [*rules["titles"], *rules["person_titles"]] for w in t.split()} - {"of", "the"}
+        self.title_words = {w.lower() for t in [*rules["titles"], *rules["person_titles"]] for w in t.split()} - {"of", "the", "and"}
         self.capital_titles = {w for w in rules["person_titles"] if w[:1].isupper()} - {"General", "Major"}
         self.currencies = {c.lower() for c in load_rules("money")["currencies"] if c.isalpha()}
         # The candidates of named_orgs, titled_people and defined_acronyms are found on the Doc's
@@ -96,6 +101,13 @@ class EntityFixer:
             return "FAC"
         if span.label_ in {"PERSON", "PRODUCT", "WORK_OF_ART", "FAC"} and span[-1].lower_ in self.org_suffixes:
             return "ORG"
+        doc = span.doc
+        if span.label_ == "PERSON" and span.start >= 2 and span.end < len(doc) and doc[span.start - 1].text == "(" and doc[span.end].text == ")" and doc[span.start - 2].ent_type_ == "PERSON":
+            return "ORG"  # "Jane Doe (Acme Kehui)": the bracket after a person names where they work
+        if span.label_ == "GPE" and any(t.ent_type_ == "ORG" and t.ent_id_ for t in span.root.conjuncts):
+            return "ORG"  # a "place" no gazetteer knows, listed with known organisations ("Trafigura, X and Y")
+        if self.lexicon is not None and span.label_ in {"PERSON", "ORG", "GPE", "FAC", "LOC", "NORP"}:
+            return apposed_label(span, self.lexicon, self.heads, self.apposition) or span.label_
         return span.label_
 
     def _honorific(self, lowers: list[str]) -> bool:
@@ -114,6 +126,8 @@ class EntityFixer:
             end -= 2 if lowers[end - 1 - span.start] in self.adjective_suffixes else 1  # "Trump-backed", "Pak-"
         if "(" in texts[: end - span.start] and texts[end - 1 - span.start] != ")":
             end = span.start + texts.index("(")  # "Railway (LAR"
+        if ")" in texts[: end - span.start] and "(" not in texts[: texts.index(")")]:
+            start = span.start + texts.index(")") + 1  # "Agency (Ja) Field Office": the name after the bracket
         if label != "PERSON" and self._honorific(lowers[1:] if lowers[0] == "the" else lowers) and lowers[-1] not in self.org_suffixes:
             label = "PERSON"  # "the Honourable Jane Doe": decided before the organisation rules cut at the title
         if label == "ORG" and "of" in lowers[: end - span.start]:
@@ -125,8 +139,12 @@ class EntityFixer:
             end = start_title if start_title is not None else end
         if start >= end:
             return None
+        if end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ and not doc[end].whitespace_ and doc[end + 1].is_title and not doc[end + 1].ent_type_:
+            end += 2  # a name NER cut at its hyphen: "Velo-Marques"
+        if start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ and not doc[start - 1].whitespace_ and doc[start - 2].is_title:
+            start -= 2
         words = doc[start:end]
-        kept = lowers[start - span.start : end - span.start]
+        kept = lowers[start - span.start : end - span.start] if span.start <= start and end <= span.end else [t.lower_ for t in words]
         text = doc_text(doc)[words.start_char : words.end_char]
         if not is_entity_name(text) or not any(c.isupper() for c in text):
             return None  # no name: "2024" as an organisation, "turkey" the bird as a place
@@ -136,18 +154,49 @@ class EntityFixer:
             return None
         if label in {"ORG", "GPE", "PERSON"} and kept[-1] in self.programme_words:
             return None
+        if self.no_name(words, label):
+            return None
         nxt = doc[end] if end < len(doc) else None
         if label in {"ORG", "GPE"} and len(words) == 1 and not text.isupper() and nxt is not None and nxt.lower_ in self.title_words:
             return None  # "Commerce" in "Commerce Secretary Jawad Paul"
         if label != "PERSON" and self._honorific(kept) and kept[-1] not in self.org_suffixes:
             label = "PERSON"
-        elif label in {"GPE", "PERSON"} and nxt is not None and nxt.lower_ in self.company_roles:
+        elif label in {"GPE", "PERSON"} and nxt is not None and (nxt.lower_ in self.company_roles or nxt.lower_ in {"deputy", "vice", "acting"} and end + 1 < len(doc) and doc[end + 1].lower_ in self.company_roles):
             label = "ORG"
         elif label in {"GPE", "ORG"} and kept[-1] in self.facility_words:
             label = "FAC"
         elif label == "PERSON" and end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_title:
             label = "ORG"  # "Joint Chiefs of Staff": a name that goes on past "of" is no person
         return Span(doc, start, end, label=label, kb_id=span.kb_id, span_id=span.id)
+
+    def no_name(self, words: Span, label: str) -> bool:
+        """Words the model took for a name that are none: a descriptive phrase or the title of an
+        act as an organisation, a person of English words and no proper noun ("the Stand-by Loan"), an amount."""
+        if any(t.like_num and any(c in t.text for c in ",.") for t in words):
+            return True  # "Tk 5,152.56": a formatted number is no part of a name
+        if self.lexicon is None:
+            return False
+        if label == "PERSON" and not any(t.pos_ == "PROPN" or t.text not in self.lexicon for t in words):
+            return True  # every word an English word the tagger reads as one; not "Seán O’Brien"
+        if label != "ORG" or defines_acronym(words):
+            return False  # a long form the text defines an acronym for is a name ("Caribbean Community (CARICOM)")
+        texts = [t.text for t in words]
+        doc, after = words.doc, words.end + 1 + (words.end + 1 < len(words.doc) and words.doc[words.end + 1].lower_ == "the")
+        bodies = doc.user_data.setdefault("newsflow_bodies", set())  # bodies named after their organisation
+        key = " ".join(t for t in texts if t.lower() != "the").lower()
+        if words.end < len(doc) and doc[words.end].lower_ == "of" and after < len(doc) and doc[after].ent_type_ == "ORG" or key in bodies:
+            if is_descriptive(texts, self.lexicon, frozenset(), is_place):  # "the Executive Board of the X Fund" is the fund's,
+                bodies.add(key)  # and so is "the Executive Board" after it
+                return True
+        # One that acts or owns is a name ("General Electric said", "Golden Harvest's board").
+        acts = words.root.dep_ in {"nsubj", "nsubjpass", "poss"} and not self.lexicon.is_gerund(words[0].text)
+        return not acts and is_descriptive(texts, self.lexicon, self.heads, is_place)
+
+    def name_part(self, span: Span) -> bool:
+        """Could this span be part of a person's name the model cut in two ("Md Rafiq" + "Hasan
+        Chowdhury")? Proper nouns in title case, one at least no English word, no organisation word."""
+        words = [t for t in span]
+        return self.lexicon is not None and all(t.pos_ == "PROPN" and t.is_title and t.lower_ not in self.heads for t in words) and any(t.text not in self.lexicon for t in words)
 
     def named_orgs(self, doc: Doc) -> list[Span]:
         """Capitalised runs ending in an organisation word ("Mota-Engil Group") that NER missed."""
@@ -201,21 +250,22 @@ class EntityFixer:
         found = []
         for i in numpy.flatnonzero(numpy.isin(doc.to_array(LOWER)[:-1], self.title_hashes)):
             token = doc[int(i)]
-            if not token.text[:1].isupper():
-                continue
+            lowered = not token.text[:1].isupper()  # "ministry spokesperson Jane Doe": a role in lower case
             start = _past_posting(doc, token.i + 1)
             apposed = start + 1 < len(doc) and doc[start].text == ","  # "Prime Minister, Jane Doe, said"
             start += apposed
             end, words = start, 0
             while end < len(doc) and words < 3:
                 word = doc[end]
-                if _name_word(word) and word.pos_ == "PROPN" and word.lower_ not in self.org_suffixes and word.text.rstrip(".").lower() not in self.person_titles:
+                if _name_word(word) and (word.pos_ == "PROPN" or elided(word)) and word.lower_ not in self.org_suffixes and word.text.rstrip(".").lower() not in self.person_titles:
                     end, words = end + 1, words + 1
                 elif words and end + 1 < len(doc) and (word.text == "-" or word.lower_ in NAME_PARTICLES) and _name_word(doc[end + 1]):
                     end += 1
                 else:
                     break
             closed = end == len(doc) or doc[end].text in {",", ".", ";"}
+            if lowered and (words < 2 or any(t.ent_type_ and t.ent_type_ != "PERSON" for t in doc[start:end])):
+                continue  # after a role in lower case, only a full name the model did not give another type
             if words and (end == len(doc) or doc[end].lower_ != "of") and (closed or not apposed):
                 found.append(Span(doc, start, end, label="PERSON"))
         return found
@@ -238,7 +288,7 @@ class EntityFixer:
                 spans = [s for s in spans if id(s) not in inside] + [extra]
         spans = sorted(filter_spans([r for r in map(self.repair, spans) if r is not None]), key=lambda s: s.start)
         labels = [self.relabel(s) for s in spans]
-        spans, labels = _join_people(spans, labels)
+        spans, labels = _join_people(spans, labels, self.name_part)
         # A lone word that is the given or family name of a person named in the document is that person.
         surnames = {t.text for s, label in zip(spans, labels) if label == "PERSON" and len(s) > 1 for t in (s[0], s[-1])}
         labels = ["PERSON" if len(s) == 1 and text(s) in surnames and label in {"GPE", "ORG", "NORP"} else label for s, label in zip(spans, labels)]
@@ -277,7 +327,7 @@ def _name_word(token: Token) -> bool:
     return token.is_title or token.is_upper and token.is_alpha and len(token) >= 3
 
 
-def _join_people(spans: list[Span], labels: list[str]) -> tuple[list[Span], list[str]]:
+def _join_people(spans: list[Span], labels: list[str], name_part=lambda span: False) -> tuple[list[Span], list[str]]:
     """Adjacent person spans are one name ("Bilal" + "bin Saqib"), and so are two joined by a name
     particle ("Aisha" bint "Ahmed Al-Mansouri"); a two- or three-word name listed with people
     ("Zach Witkoff, Zak Folkman and Chase Herro") is a person too."""
@@ -286,8 +336,10 @@ def _join_people(spans: list[Span], labels: list[str]) -> tuple[list[Span], list
     for span, label in zip(spans, labels):
         gap = span.start - joined[-1].end if joined else -1
         particle = gap == 1 and span.doc[span.start - 1].lower_ in NAME_PARTICLES
-        if joined and label == kept[-1] == "PERSON" and (gap == 0 or particle) and not joined[-1].ent_id_:
+        fragment = gap == 0 and "PERSON" in (label, kept[-1]) and name_part(span if label != "PERSON" else joined[-1])
+        if joined and (label == kept[-1] == "PERSON" and (gap == 0 or particle) or fragment) and not joined[-1].ent_id_ and not span.ent_id_:
             joined[-1] = Span(span.doc, joined[-1].start, span.end, label="PERSON")
+            kept[-1] = "PERSON"
             continue
         joined.append(span)
         kept.append(label)

