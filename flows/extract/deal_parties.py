@@ -108,6 +108,9 @@ def lede_parties(grouped: dict[int, list[dict[str, Any]]], doc: Doc) -> list[str
     return []
 
 
+_JOINS = re.compile(r"^\s+(?:from|by|of|with)\s+(?:the\s+)?$", re.I)
+
+
 def attached_parties(sent: Span, mentions: list[dict[str, Any]], monies: list[Money], money: Money) -> list[str]:
     """With several amounts in a sentence, a party attached to an amount in the parse ("$553m from
     DFC") is that amount's; any other belongs to the amount nearest to it."""
@@ -117,6 +120,12 @@ def attached_parties(sent: Span, mentions: list[dict[str, Any]], monies: list[Mo
         return min(abs(m["start"] - amount.end), abs(amount.start - m["end"]))
 
     def owner(m: dict[str, Any]) -> Money | None:
+        # "US$200m from X": a party a preposition joins to the amount just before it is that
+        # amount's, whatever the parse made of a coordination of amounts.
+        text = doc_text(sent.doc)
+        joined = next((a for a in monies if a.end <= m["start"] and _JOINS.match(text[a.end : m["start"]])), None)
+        if joined is not None:
+            return joined
         token = next((t for t in sent if m["start"] <= t.idx < m["end"]), None)
         for ancestor in list(token.ancestors)[:3] if token is not None else []:
             if ancestor.i in anchors:

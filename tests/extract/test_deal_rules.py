@@ -186,3 +186,9 @@ def test_a_speaker_citing_a_deal_is_no_party_when_the_clause_names_others():
 def test_entering_into_an_mou_is_agreeing_but_talks_entering_a_phase_are_not():
     assert [d["status"] for d in deals("Andes Lithium and the Coral Bank have entered into a memorandum of understanding on battery plants.")] == ["agreed"]
     assert deals("Malawi and Norway are close to a trade agreement as negotiations entered their final phase.") == []
+
+
+def test_a_party_joined_to_an_amount_by_a_preposition_is_that_amounts():
+    found = deals("The US$120m from the Coral Bank and US$45m from the Andes Fund will finance new track in Malawi.")
+    parties = next(d["parties"] for d in found if d["amount"] == pytest.approx(4.5e7))
+    assert any("Andes Fund" in p for p in parties) and not any("Coral" in p for p in parties)
