@@ -189,5 +189,5 @@ def test_entering_into_an_mou_is_agreeing_but_talks_entering_a_phase_are_not():
 
 
 def test_a_party_joined_to_an_amount_by_a_preposition_is_that_amounts():
-    found = deals("The financing of US$310m from CBX and US$90m from AFDF will enable upgrades to the railway.")
+    found = deals("Financing of US$310m from CBX and US$90m from AFDF will enable upgrades to the railway.")
     assert {d["amount"]: d["parties"] for d in found} == {3.1e8: ["CBX"], 9e7: ["AFDF"]}
