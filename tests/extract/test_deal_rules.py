@@ -191,3 +191,9 @@ def test_entering_into_an_mou_is_agreeing_but_talks_entering_a_phase_are_not():
 def test_a_party_joined_to_an_amount_by_a_preposition_is_that_amounts():
     found = deals("Financing of US$310m from CBX and US$90m from AFDF will enable upgrades to the railway.")
     assert {d["amount"]: d["parties"] for d in found} == {3.1e8: ["CBX"], 9e7: ["AFDF"]}
+
+
+def test_an_organisations_name_is_no_sector_cue():
+    # "Export-Import" in a lender's name would make a mine's financing a trade deal.
+    body = "The Export-Import Bank of Ruritania approved a $300 million loan for the Kestrel mine in Zembla."
+    assert [d["sector"] for d in deals(body)] == ["mining"]
