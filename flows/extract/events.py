@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections import Counter
 from typing import Any
 
 import numpy
@@ -234,11 +235,25 @@ def _is_actor(mention: dict[str, Any], doc: Doc) -> bool:
     return True
 
 
-def _actors(sent: Span, here: list[dict[str, Any]], countries: list[str], last_person: str | None) -> list[str]:
+def main_people(mentions: list[dict[str, Any]]) -> list[str]:
+    """The article's persons, most mentioned first; a bare surname counts for the full name it is part of."""
+    full = [m["text"] for m in mentions if m["label"] == "PERSON" and len(m["text"].split()) > 1]
+    surnames = {name.split()[-1]: name for name in full}
+    counts = Counter(surnames.get(m["text"], m["text"]) for m in mentions if m["label"] == "PERSON")
+    return [name for name, _ in counts.most_common() if len(name.split()) > 1]
+
+
+def _actors(sent: Span, here: list[dict[str, Any]], countries: list[str], last_person: str | None, leaders: list[str] | None = None) -> list[str]:
     rules = load_rules("events")
     actors = list(dict.fromkeys(state_of(m["text"]) if m["label"] == "GPE" else m["text"] for m in here if _is_actor(m, sent.doc)))
     lowered = span_text(sent).lower()
-    if any(p.lower() in lowered for p in rules["both_parties"]):
+    if leaders and any(p in lowered for p in rules["both_leaders"]):
+        # "the two leaders", "hosted the leaders of the two nations": the article's two main
+        # persons besides those the sentence names, not the countries they lead
+        named = set(actors) | ({last_person} if last_person and any(t.lower_ in PRONOUNS for t in sent) else set())
+        two = [p for p in leaders if p not in named][:2]
+        actors = [a for a in actors if a not in countries] + two if len(two) == 2 else actors
+    elif any(p.lower() in lowered for p in rules["both_parties"]):
         actors += [c for c in countries if c not in actors]
     if last_person and last_person not in actors and any(t.lower_ in PRONOUNS for t in sent):
         actors.insert(0, last_person)
@@ -342,6 +357,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     events: list[dict[str, Any]] = []
     spoken: set[str] = set()
     people = {m["text"] for m in mentions if m["label"] == "PERSON" and len(m["text"].split()) > 1}
+    leaders = main_people(mentions)
     last_person: str | None = None
     for index, sent in enumerate(sentences):
         here = [m for m in grouped.get(index, []) if m["label"] in ACTOR_LABELS]
@@ -353,7 +369,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
             usable = [m for m in usable if m[0] != "agreement_signed"]
             earlier["actors"] = list(dict.fromkeys([*earlier["actors"], *_actors(sent, here, countries, None)]))
         chosen = choose_trigger(usable)
-        actors = list(dict.fromkeys([*_actors(sent, here, countries, last_person), *named_by_surname(sent, here, people)])) if chosen else []
+        actors = list(dict.fromkeys([*_actors(sent, here, countries, last_person, leaders), *named_by_surname(sent, here, people)])) if chosen else []
         places = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
         for trigger in [chosen, *_coordinated(chosen, usable)] if chosen else []:
             split = _consult_actors(trigger, here, actors, last_person) if trigger[0] in CONSULT_TYPES else [actors]

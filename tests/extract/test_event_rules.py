@@ -155,3 +155,9 @@ def test_agreeing_to_a_ceasefire_is_a_ceasefire_and_keeping_one_is_not():
 def test_a_truce_that_will_take_effect_was_made():
     truce = of_type("A truce between Veridia and Norland will take effect on Wednesday.", "ceasefire")
     assert truce and {"Veridia", "Norland"} <= set(truce[0]["actors"])
+
+
+def test_the_two_leaders_are_the_articles_two_main_people():
+    body = "Peruvian President Maria Delgado visited Quito on Monday. She met Ecuadorian President Jorge Ramos. The two leaders held talks on trade."
+    met = [e for e in of_type(body, "meeting") if e["evidence"]["sentence_index"] == 2]
+    assert met and {"Maria Delgado", "Jorge Ramos"} <= set(met[0]["actors"])
