@@ -161,3 +161,9 @@ def test_the_two_leaders_are_the_articles_two_main_people():
     body = "Peruvian President Maria Delgado visited Quito on Monday. She met Ecuadorian President Jorge Ramos. The two leaders held talks on trade."
     met = [e for e in of_type(body, "meeting") if e["evidence"]["sentence_index"] == 2]
     assert met and {"Maria Delgado", "Jorge Ramos"} <= set(met[0]["actors"])
+
+
+def test_confidence_rises_with_a_counterpart_and_a_date():
+    called = of_type("Peruvian President Maria Delgado held a phone call with Ecuadorian President Jorge Ramos on Tuesday.", "phone_call")
+    toured = of_type("Maria Delgado's tour drew large crowds.", "visit")
+    assert called and toured and called[0]["confidence"] > toured[0]["confidence"]
