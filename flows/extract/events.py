@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from flows.core.records import Article
 from flows.core.rules import load_rules
-from flows.extract.consult import find_partners, has_party_object, split_by_partner
+from flows.extract.consult import find_partners, has_party_object, not_a_call, split_by_partner
 from flows.extract.deal_events import MADE_TYPES
 from flows.extract.event_dates import event_date
 from flows.extract.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, span_text, state_of
@@ -192,6 +192,8 @@ def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[s
         if event_type == "meeting" and _is_noun(root) and any(c.dep_ in {"compound", "amod"} and c.lower_ in rules["internal_meetings"] for c in root.children):
             continue  # "a board meeting": one organisation's own, no meeting between parties
         if event_type == "meeting" and root.lower_ in rules["party_object_verbs"] and not has_party_object(root, mentions):
+            continue
+        if event_type == "phone_call" and root.lower_ in {"call", "calls"} and len(span) == 1 and not_a_call(root, rules["call_not_consult"]):
             continue
         if event_type in CONSULT_TYPES and _is_noun(root) and root.dep_ == "compound" and root.head.pos_ == "NOUN":
             continue  # a noun that names another thing ("the meeting room", "visit programme")
