@@ -69,3 +69,9 @@ def has_party_object(verb: Token, mentions: list[dict[str, Any]]) -> bool:
     Lima"; not "welcomed Peru's decision", where the country only qualifies the object)?"""
     objects = [c for c in verb.children if c.dep_ in {"dobj", "obj"}]
     return any((m := mention_at(o, mentions)) is not None and m["label"] in PARTNER_LABELS for o in objects)
+
+
+def not_a_call(noun: Token, rule: dict[str, list[str]]) -> bool:
+    """A bare "call" noun that is no call between two sides: "a call for reform", "a call to
+    action", "a margin call" (a preposition or a modifier from rules/events.yaml)."""
+    return any((c.dep_ == "prep" and c.lower_ in rule["preps"]) or (c.dep_ in {"compound", "amod"} and c.lower_ in rule["modifiers"]) for c in noun.children)

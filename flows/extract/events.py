@@ -18,11 +18,11 @@ from spacy.tokens import Doc, Span, Token
 
 from flows.core.records import Article
 from flows.core.rules import load_rules
-from flows.extract.consult import find_partners, has_party_object, split_by_partner
+from flows.extract.consult import find_partners, has_party_object, not_a_call, split_by_partner
 from flows.extract.deal_events import MADE_TYPES
 from flows.extract.event_dates import event_date
 from flows.extract.mentions import NO_DATE, by_sentence, doc_text, evidence, is_modifier, is_restatement, main_countries, span_text, state_of
-from flows.extract.speakers import find_speakers, named_by_surname, subject_person
+from flows.extract.speakers import find_speakers, main_people, named_by_surname, subject_person
 from flows.extract.speakers import spoken as spoken_before
 
 ACTOR_LABELS = {"PERSON", "ORG", "GPE"}
@@ -193,6 +193,8 @@ def usable_triggers(sent: Span, matches: list[tuple[str, Span]], reported: set[s
             continue  # "a board meeting": one organisation's own, no meeting between parties
         if event_type == "meeting" and root.lower_ in rules["party_object_verbs"] and not has_party_object(root, mentions):
             continue
+        if event_type == "phone_call" and root.lower_ in {"call", "calls"} and len(span) == 1 and not_a_call(root, rules["call_not_consult"]):
+            continue
         if event_type in CONSULT_TYPES and _is_noun(root) and root.dep_ == "compound" and root.head.pos_ == "NOUN":
             continue  # a noun that names another thing ("the meeting room", "visit programme")
         usable.append((event_type, span))
@@ -234,11 +236,17 @@ def _is_actor(mention: dict[str, Any], doc: Doc) -> bool:
     return True
 
 
-def _actors(sent: Span, here: list[dict[str, Any]], countries: list[str], last_person: str | None) -> list[str]:
+def _actors(sent: Span, here: list[dict[str, Any]], countries: list[str], last_person: str | None, leaders: list[str] | None = None) -> list[str]:
     rules = load_rules("events")
     actors = list(dict.fromkeys(state_of(m["text"]) if m["label"] == "GPE" else m["text"] for m in here if _is_actor(m, sent.doc)))
     lowered = span_text(sent).lower()
-    if any(p.lower() in lowered for p in rules["both_parties"]):
+    if leaders and any(p in lowered for p in rules["both_leaders"]):
+        # "the two leaders", "hosted the leaders of the two nations": the article's two main
+        # persons besides those the sentence names, not the countries they lead
+        named = set(actors) | ({last_person} if last_person and any(t.lower_ in PRONOUNS for t in sent) else set())
+        two = [p for p in leaders if p not in named][:2]
+        actors = [a for a in actors if a not in countries] + two if len(two) == 2 else actors
+    elif any(p.lower() in lowered for p in rules["both_parties"]):
         actors += [c for c in countries if c not in actors]
     if last_person and last_person not in actors and any(t.lower_ in PRONOUNS for t in sent):
         actors.insert(0, last_person)
@@ -268,7 +276,7 @@ def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, 
     if date is None and lede_date and index > 0 and event_type == lede_date.get("event_type") and len(lede_actors & set(actors)) >= 2:
         date = {k: v for k, v in lede_date.items() if k != "event_type"}
     date = date or dict(NO_DATE)
-    confidence = rules[event_type]["strength"] * (0.85 if len(actors) < 2 else 1.0) * (0.9 if date["date_method"] == "none" else 1.0)
+    confidence = _evidence_score(rules[event_type]["strength"], trigger.root.pos_ == "VERB", len(actors) >= 2, date["date_method"] != "none")
     return {
         "event_type": event_type,
         "actors": actors,
@@ -281,6 +289,13 @@ def _trigger_event(article: Article, sent: Span, index: int, chosen: tuple[str, 
     }
 
 
+def _evidence_score(strength: float, verb: bool, counterpart: bool, dated: bool) -> float:
+    """Confidence that rises with the evidence: a verb trigger with its dependants rather than a
+    bare noun, a named counterpart (two sides or more), an explicit or resolved date; the type's
+    strength (an unambiguous "phone call" above a "visit") shifts it. 0.45 with none, up to 0.9."""
+    return 0.45 + 0.1 * verb + 0.15 * counterpart + 0.1 * dated + (strength - 0.8)
+
+
 def _statement_event(article: Article, sent: Span, index: int, speaker: list[str]) -> dict[str, Any]:
     date = event_date(sent, article["published_date"], False) or dict(NO_DATE)
     return {
@@ -290,7 +305,8 @@ def _statement_event(article: Article, sent: Span, index: int, speaker: list[str
         **date,
         "evidence": evidence(article["article_id"], sent, index),
         "extractor": "events.yaml:speech_verbs",
-        "confidence": round(load_rules("events")["statement"]["strength"] * (1.0 if date["date_method"] != "none" else 0.9), 3),
+        # a speaker with their organisation and a date is better attested than a bare name
+        "confidence": round(load_rules("events")["statement"]["strength"] + 0.1 * (len(speaker) > 1) + 0.05 * (date["date_method"] != "none") - 0.1, 3),
         "future": False,
     }
 
@@ -342,6 +358,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
     events: list[dict[str, Any]] = []
     spoken: set[str] = set()
     people = {m["text"] for m in mentions if m["label"] == "PERSON" and len(m["text"].split()) > 1}
+    leaders = main_people(mentions)
     last_person: str | None = None
     for index, sent in enumerate(sentences):
         here = [m for m in grouped.get(index, []) if m["label"] in ACTOR_LABELS]
@@ -353,7 +370,7 @@ def find_events(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> l
             usable = [m for m in usable if m[0] != "agreement_signed"]
             earlier["actors"] = list(dict.fromkeys([*earlier["actors"], *_actors(sent, here, countries, None)]))
         chosen = choose_trigger(usable)
-        actors = list(dict.fromkeys([*_actors(sent, here, countries, last_person), *named_by_surname(sent, here, people)])) if chosen else []
+        actors = list(dict.fromkeys([*_actors(sent, here, countries, last_person, leaders), *named_by_surname(sent, here, people)])) if chosen else []
         places = [m["text"] for m in grouped.get(index, []) if m["label"] in {"GPE", "FAC", "LOC"}]
         for trigger in [chosen, *_coordinated(chosen, usable)] if chosen else []:
             split = _consult_actors(trigger, here, actors, last_person) if trigger[0] in CONSULT_TYPES else [actors]

@@ -5,6 +5,7 @@ verb of speech or an "according to", never the outlet, the platform or a bare pr
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from typing import Any
 
 from spacy.tokens import Span, Token
@@ -125,3 +126,11 @@ def named_by_surname(sent: Span, mentions: list[dict[str, Any]], people: set[str
     Mendes" after "President Ana Lima" and "Carlos Mendes"): their full names, once each."""
     surnames = {name.split()[-1]: name for name in people}
     return list(dict.fromkeys(surnames[t.text] for t in sent if t.pos_ == "PROPN" and t.text in surnames and mention_at(t, mentions) is None))
+
+
+def main_people(mentions: list[dict[str, Any]]) -> list[str]:
+    """The article's persons, most mentioned first; a bare surname counts for the full name it is part of."""
+    full = [m["text"] for m in mentions if m["label"] == "PERSON" and len(m["text"].split()) > 1]
+    surnames = {name.split()[-1]: name for name in full}
+    counts = Counter(surnames.get(m["text"], m["text"]) for m in mentions if m["label"] == "PERSON")
+    return [name for name, _ in counts.most_common() if len(name.split()) > 1]

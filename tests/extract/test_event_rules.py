@@ -155,3 +155,24 @@ def test_agreeing_to_a_ceasefire_is_a_ceasefire_and_keeping_one_is_not():
 def test_a_truce_that_will_take_effect_was_made():
     truce = of_type("A truce between Veridia and Norland will take effect on Wednesday.", "ceasefire")
     assert truce and {"Veridia", "Norland"} <= set(truce[0]["actors"])
+
+
+def test_the_two_leaders_are_the_articles_two_main_people():
+    body = "Peruvian President Maria Delgado visited Quito on Monday. She met Ecuadorian President Jorge Ramos. The two leaders held talks on trade."
+    met = [e for e in of_type(body, "meeting") if e["evidence"]["sentence_index"] == 2]
+    assert met and {"Maria Delgado", "Jorge Ramos"} <= set(met[0]["actors"])
+
+
+def test_confidence_rises_with_a_counterpart_and_a_date():
+    called = of_type("Peruvian President Maria Delgado held a phone call with Ecuadorian President Jorge Ramos on Tuesday.", "phone_call")
+    toured = of_type("Maria Delgado's tour drew large crowds.", "visit")
+    assert called and toured and called[0]["confidence"] > toured[0]["confidence"]
+
+
+def test_a_call_noun_with_two_sides_is_a_phone_call():
+    called = of_type("Peruvian President Maria Delgado thanked her Ecuadorian counterpart Jorge Ramos for a productive call on Tuesday.", "phone_call")
+    assert called and {"Maria Delgado", "Jorge Ramos"} <= set(called[0]["actors"])
+
+
+def test_a_call_for_something_is_no_phone_call():
+    assert not of_type("Peruvian President Maria Delgado and Ecuadorian President Jorge Ramos issued a call for calm on Tuesday.", "phone_call")
