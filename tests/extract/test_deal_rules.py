@@ -191,3 +191,14 @@ def test_entering_into_an_mou_is_agreeing_but_talks_entering_a_phase_are_not():
 def test_a_party_joined_to_an_amount_by_a_preposition_is_that_amounts():
     found = deals("Financing of US$310m from CBX and US$90m from AFDF will enable upgrades to the railway.")
     assert {d["amount"]: d["parties"] for d in found} == {3.1e8: ["CBX"], 9e7: ["AFDF"]}
+
+
+def test_a_second_amount_joined_to_the_first_shares_its_verb_of_getting():
+    body = "The Ruritanian treasury secured $30 million from the Orion Bank and $12 million from the Vesta Fund."
+    assert sorted(amounts(body)) == [pytest.approx(1.2e7), pytest.approx(3e7)]
+
+
+def test_names_cut_before_a_company_noun_are_one_company():
+    # The model reads "Brazil" as a place and "Joao Lima" as a person.
+    found = deals("Peru secured a $45 million deal from Brazil Joao Lima company for a plant.")
+    assert len(found) == 1 and "Brazil Joao Lima" in found[0]["parties"] and "Brazil" not in found[0]["parties"]
