@@ -16,7 +16,7 @@ from flows.core.records import Article
 from flows.core.rules import load_rules
 from flows.extract.deal_parties import attached_parties, financiers, lede_parties, party_mentions, party_role
 from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, main_countries, sentence_ents, span_text, title_words
-from flows.extract.money import Money, find_money, not_a_deal, verb_type
+from flows.extract.money import Money, committed_future, find_money, not_a_deal, verb_type
 
 LISTED_TYPES = {"mou", "trade_agreement", "partnership", "other"}  # instruments a sentence may list, each a deal
 NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"}
@@ -180,6 +180,9 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
                 continue
             future = _deal_future(sent, money.start)
             status = _status(tokens, future) or "announced"
+            if status == "planned" and committed_future(sent, money) and not _planning_words(tokens):
+                # "X will get $5m for ...", "the bank will provide $40m": a commitment stated, not a plan.
+                status = "announced"
             deals.append(_deal_row(article, sent, index, deal_type, status, near, roles, money, project, sector, confidence))
         if not monies:
             deal_type = _deal_type(tokens, type_hits, 0)
@@ -210,11 +213,18 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
                 # "The loan agreement was signed on Monday.": the stage of the deal just reported.
                 priority = rules["status_priority"]
                 if priority.index(status) < priority.index(deals[-1]["status"]):
-                    deals[-1]["status"] = status
+                    deals[-1]["status"] = rules["recorded_status"].get(status, status)
         # A fragment with no verb ("... up to 2 billion yen.") continues this sentence's deal.
         previous_type = _deal_type(tokens, type_hits, len(tokens))
         previous_status = _status(tokens, False)
     return _link_parts(deals)
+
+
+def _planning_words(tokens: list[str]) -> bool:
+    """A word of planning other than the plain future ("expected", "plans", "may", "would", "pending")."""
+    if any(w in load_rules("deals")["pending_markers"] for w in tokens):
+        return True
+    return any(label == "planned" and tokens[i] not in {"will", "shall"} for i, label in _keyword_hits(tokens, "statuses"))
 
 
 _FINANCIER_NOUN = re.compile(r"\bthe (bank|lender|fund|agency)\b")
@@ -269,7 +279,7 @@ def _is_fragment(sent: Span) -> bool:
 def _deal_row(article: Article, sent: Span, index: int, deal_type: str, status: str, parties: list[str], roles: dict[str, str], money: Money | None, project: str | None, sector: str | None, confidence: float) -> dict[str, Any]:
     return {
         "deal_type": deal_type,
-        "status": status,
+        "status": load_rules("deals")["recorded_status"].get(status, status),
         "parties": parties,
         "party_roles": [{"name": p, "role": roles.get(p, "counterparty")} for p in parties],
         "amount": money.amount if money else None,

@@ -210,6 +210,16 @@ def verb_type(sent: Span, money: Money, verbs: str, deal_type: str) -> str | Non
     return deal_type if verb is not None and verb.lower_ in load_rules("deals")[verbs] else None
 
 
+def committed_future(sent: Span, money: Money) -> bool:
+    """A verb of giving or funding in "will" or "shall" takes the amount ("the bank will provide a
+    $40m loan", "the project will be funded with a 9-billion-yen loan"): a stated commitment."""
+    rules = load_rules("deals")
+    verb = next((a for a in money_token(sent, money).ancestors if a.pos_ in {"VERB", "AUX"}), None)
+    if verb is None or verb.lower_ not in {*rules["transfer_verbs"], *rules["funding_verbs"]}:
+        return False
+    return any(c.dep_ in {"aux", "auxpass"} and c.lower_ in {"will", "shall", "'ll"} for c in verb.children)
+
+
 def _to_a_level(sent: Span, money: Money, token: Token) -> bool:
     """A change to or by a level ("brings the total disbursed to $2.2bn", "lifting its lending to $12bn
     by 2031", "reserves fell by $2bn"): "to" or "by" before the amount, a verb of change above it."""
