@@ -16,7 +16,7 @@ from flows.core.records import Article
 from flows.core.rules import load_rules
 from flows.extract.deal_parties import attached_parties, financiers, lede_parties, party_mentions, party_role
 from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, main_countries, sentence_ents, span_text, title_words
-from flows.extract.money import Money, committed_future, find_money, not_a_deal, verb_type
+from flows.extract.money import Money, committed_future, find_money, money_token, not_a_deal, verb_type
 
 LISTED_TYPES = {"mou", "trade_agreement", "partnership", "other"}  # instruments a sentence may list, each a deal
 NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"}
@@ -45,11 +45,15 @@ def _keyword_hits(tokens: list[str], key: str) -> list[tuple[int, str]]:
     return [(i, label) for _, i, label in sorted(hits)]
 
 
-def _deal_type(tokens: list[str], hits: list[tuple[int, str]], at: int, after: int | None = None) -> str | None:
+def _deal_type(tokens: list[str], hits: list[tuple[int, str]], at: int, after: int | None = None, noun: frozenset[int] = frozenset()) -> str | None:
     """The deal word the amount names ("$1.5bn in joint ventures"), else the nearest one; `hits`
     are the sentence's deal-type keywords (found once per sentence)."""
     if not hits:
         return None
+    # "a 9-billion-yen loan", "a $40m subordinated loan": the noun the amount modifies names it.
+    named = [h for h in hits if h[0] in noun and h[1] != "other"]
+    if named:
+        return named[0][1]
     if after is not None and tokens[after : after + 1] in (["in"], ["of"], ["as"]):
         own = [h for h in hits if after < h[0] <= after + 3]
         if own:
@@ -166,7 +170,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
             at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
             after = next((t.i - sent.start for t in sent if t.idx >= money.end), None)
             # "agreed to buy $80m of trucks" is a purchase whatever finance words stand near.
-            deal_type = verb_type(sent, money, "purchase_verbs", "other") or _deal_type(tokens, type_hits, at, after) or verb_type(sent, money, "transfer_verbs", "financing") or (previous_type if _is_fragment(sent) else None)
+            deal_type = verb_type(sent, money, "purchase_verbs", "other") or _deal_type(tokens, type_hits, at, after, _amount_noun(sent, money)) or verb_type(sent, money, "transfer_verbs", "financing") or (previous_type if _is_fragment(sent) else None)
             near = attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
             # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
             # agreement" continues the lede's story: the lede names the parties.
@@ -218,6 +222,15 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         previous_type = _deal_type(tokens, type_hits, len(tokens))
         previous_status = _status(tokens, False)
     return _link_parts(deals)
+
+
+def _amount_noun(sent: Span, money: Money) -> frozenset[int]:
+    """Sentence positions of the noun an amount modifies and of its modifiers ("a $40m subordinated loan")."""
+    token = money_token(sent, money)
+    head = token.head
+    if token.dep_ not in {"compound", "nummod", "amod", "quantmod", "nmod"} or head.pos_ != "NOUN" or head.i < token.i:
+        return frozenset()
+    return frozenset(t.i - sent.start for t in [head, *head.children] if t is head or t.dep_ in {"compound", "amod"})
 
 
 def _planning_words(tokens: list[str]) -> bool:

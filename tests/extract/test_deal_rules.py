@@ -220,3 +220,8 @@ def test_a_verb_of_giving_in_the_plain_future_is_a_commitment_not_a_plan(body, s
 def test_a_deal_the_parties_agreed_is_recorded_as_signed():
     found = deals("Ruritania and the Orion Bank agreed a $40 million loan for the Vesta port on Monday.")
     assert [d["status"] for d in found] == ["signed"]
+
+
+def test_the_noun_an_amount_modifies_names_its_type_before_a_verb_nearer_to_it():
+    found = deals("The Orion Bank agreed to provide a $40 million subordinated loan to Ruritania.")
+    assert [d["deal_type"] for d in found] == ["loan"]
