@@ -51,11 +51,11 @@ $(CHROMIUM):
 		|| { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }
 
 test: $(BIN)/.installed $(ASSETS) $(CHROMIUM)
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not shared"
 
 # Markers: tests/conftest.py marks e2e (real flow, CLI subprocess, server, browser) and slow.
 test-fast: $(BIN)/.installed $(ASSETS)
-	$(BIN)/pytest -m "not e2e and not slow"
+	$(BIN)/pytest -m "not e2e and not slow and not shared"
 
 # The dev set is not part of the project: without it, `make eval` says so in one line, before
 # setting anything up. The seeds are scored too when their expected facts are beside the dev set.
@@ -68,6 +68,7 @@ endif
 eval: $(BIN)/.installed
 	$(BIN)/newsflow eval --gold $(DEVSET)/gold.jsonl --articles $(DEVSET)/articles
 	$(if $(wildcard $(SEEDS_EXPECTED)),$(BIN)/newsflow eval --gold $(SEEDS_EXPECTED) --articles seeds,@echo "seeds not scored: no $(SEEDS_EXPECTED) (SEEDS_EXPECTED=...)")
+	$(if $(wildcard ../shared/golden/seeds_expected.json),$(BIN)/pytest -m shared tests/eval,@echo "no cross-check of the seeds' expected facts: no ../shared/golden/seeds_expected.json")
 
 validate: $(BIN)/.installed $(ASSETS)
 	$(BIN)/newsflow validate --data data

@@ -32,6 +32,8 @@ MARKS: dict[str, tuple[str, ...]] = {
     "test_packaging.py::test_an_installed_wheel_runs_the_seeds_outside_the_checkout": ("e2e", "slow"),
     "cli/test_cli_errors.py::test_serve_refuses_a_bad_cron_or_no_server_in_one_line": ("e2e",),  # three CLI subprocesses
     "orchestration/test_scale.py::test_state_on_disk_resolves_as_a_full_scan_in_memory": ("slow",),  # dozens of Delta commits per seed
+    # Data outside the project: `make test` means the same on every clone, `make eval` runs these.
+    "eval/test_seeds_expected.py::test_nothing_the_analyst_expects_is_missing": ("shared",),
 }
 
 

@@ -94,6 +94,16 @@ def _sector_words() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"\b(?:{alternation})\b"), sectors
 
 
+def _without_names(sent: Span, names: list[tuple[int, int]]) -> str:
+    """The sentence's text with the organisation names over it blanked (a name may run past the
+    sentence's end when the parser cut the sentence inside it)."""
+    chars = list(sent.text)
+    for start, end in names:
+        for i in range(max(start, sent.start_char), min(end, sent.end_char)):
+            chars[i - sent.start_char] = " "
+    return "".join(chars)
+
+
 def _sector(text: str) -> str | None:
     """The sector whose words the text uses most (ties: the sector listed first)."""
     pattern, sectors = _sector_words()
@@ -143,6 +153,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
     grouped = by_sentence(mentions)
     lede = lede_parties(grouped, doc)
     article_sector = _sector(doc_text(doc))
+    org_spans = [(m["start"], m["end"]) for m in mentions if m["label"] == "ORG"]
     deals = []
     previous_type: str | None = None
     previous_status: str | None = None
@@ -163,7 +174,8 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
         last_financier = next((n for n, r in roles.items() if r == "financier"), last_financier)
         labels = {m["text"]: m["label"] for m in here}
         project = next((m["text"] for m in here if m["label"] == "FAC"), None)
-        sector = _sector(text) or article_sector
+        # An organisation's name is no sector cue ("Export-Import Bank" finances mines too).
+        sector = _sector(_without_names(sent, org_spans)) or article_sector
         monies = [m for m in find_money(sent) if not not_a_deal(sent, m)]
         anaphoric = _refers_back(sent)
         for money in monies:

@@ -22,6 +22,7 @@ from flows.validate.context import GX_LOCK, get_gx_context, quiet_gx_loggers
 
 # isort: split
 import great_expectations as gx
+from dateutil import parser as date_parser
 from great_expectations.core import ExpectationSuiteValidationResult
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.resource_identifiers import (
@@ -70,12 +71,24 @@ def register_site(site_dir: Path, store_dir: Path) -> tuple[str, str]:
     return store_name, site_name
 
 
+def page_run_name(run_id: str) -> str:
+    """The run name GE is given: the run id, unless dateutil reads it as a date. GE's page title
+    parses the run name as a time and compares it with the run time; ~1 run id in 1,300
+    ("…Z-7068ad": "ad" an era, the digits an offset of 7,068 hours) parses to an impossible offset
+    and the comparison raises, so the page is not rendered. Such an id gets a word in front."""
+    try:
+        date_parser.parse(run_id)
+    except (ValueError, OverflowError):
+        return run_id
+    return f"run {run_id}"
+
+
 def identify(table: str, run_id: str, run_time: dt.datetime | None = None) -> ValidationResultIdentifier:
     # An explicit time: left alone, GE parses run_name as a date, and a run id whose hex part is all
     # digits reads as an impossible UTC offset.
     return ValidationResultIdentifier(
         expectation_suite_identifier=ExpectationSuiteIdentifier(name=table),
-        run_id=RunIdentifier(run_name=run_id, run_time=run_time or dt.datetime.now(dt.timezone.utc)),
+        run_id=RunIdentifier(run_name=page_run_name(run_id), run_time=run_time or dt.datetime.now(dt.timezone.utc)),
         batch_identifier=table,
     )
 

@@ -225,3 +225,9 @@ def test_a_deal_the_parties_agreed_is_recorded_as_signed():
 def test_the_noun_an_amount_modifies_names_its_type_before_a_verb_nearer_to_it():
     found = deals("The Orion Bank agreed to provide a $40 million subordinated loan to Ruritania.")
     assert [d["deal_type"] for d in found] == ["loan"]
+
+
+def test_an_organisations_name_is_no_sector_cue():
+    # "Export-Import" in a lender's name would make a mine's financing a trade deal.
+    body = "The Export-Import Bank of Ruritania approved a $300 million loan for the Kestrel mine in Zembla."
+    assert [d["sector"] for d in deals(body)] == ["mining"]

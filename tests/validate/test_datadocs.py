@@ -33,6 +33,18 @@ def test_a_run_id_that_looks_like_a_utc_offset_still_makes_a_key():
     assert key[1] == "20261122T182926Z-091234" and key[0] == key[-1] == "deals"
 
 
+@pytest.mark.parametrize("run_id", ["20261202T014757Z-7068ad", "20261202T014757Z-64a05a", "20261202T014757Z-262b6f"])
+def test_every_run_id_gets_a_page_title(run_id):
+    """GE's page title compares the run name, parsed as a date, with the run time: a run id that
+    parses to an impossible UTC offset used to make the page fail to render (and the run crash)."""
+    from great_expectations.render.renderer.page_renderer import ValidationResultsPageRenderer
+
+    name = identify("deals", run_id).run_id.run_name
+    assert run_id in name
+    title = ValidationResultsPageRenderer()._determine_page_title(name, "2026-12-02T01:47:57+00:00", "deals", "deals")
+    assert "deals" in title
+
+
 def test_a_tables_results_are_one_page_counting_what_the_cli_counts():
     entities = to_arrow([make_entity(i) for i in range(3)], load_contracts()["entities"])  # every column, as the pipeline builds it
     result = validate_table(entities, load_contracts()["entities"], references=REFERENCES)
