@@ -64,9 +64,30 @@ def party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, A
     return kept if kept else _party_mentions(mentions, doc)  # a speaker alone may be the party
 
 
+_COMPANY_NOUN = re.compile(r"^\s+(?:company|group|firm|corporation|conglomerate)\b")
+
+
+def _company_names(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, Any]]:
+    """Names the model cut before a company noun ("Freedonia Bluefin company": a place and a
+    person) are one company: adjacent names with only a space between them, and the noun after."""
+    text, merged, i = doc_text(doc), [], 0
+    while i < len(mentions):
+        j = i
+        while j + 1 < len(mentions) and mentions[j + 1]["start"] - mentions[j]["end"] == 1 and text[mentions[j]["end"]] == " ":
+            j += 1
+        if j > i and _COMPANY_NOUN.match(text[mentions[j]["end"] :]) and any(m["label"] in {"GPE", "ORG", "PERSON"} for m in mentions[i : j + 1]):
+            start, end = mentions[i]["start"], mentions[j]["end"]
+            merged.append({**mentions[i], "label": "ORG", "text": text[start:end], "end": end, "canonical_hint": None})
+            i = j + 1
+            continue
+        merged.append(mentions[i])
+        i += 1
+    return merged
+
+
 def _party_mentions(mentions: list[dict[str, Any]], doc: Doc) -> list[dict[str, Any]]:
     kept = []
-    for m in mentions:
+    for m in _company_names(mentions, doc):
         official = _official_state(m, doc)
         if official is not None:
             kept.append({**m, "label": "GPE", "text": official})

@@ -16,7 +16,7 @@ from flows.core.records import Article
 from flows.core.rules import load_rules
 from flows.extract.deal_parties import attached_parties, financiers, lede_parties, party_mentions, party_role
 from flows.extract.mentions import by_sentence, doc_lowers, doc_text, evidence, main_countries, sentence_ents, span_text, title_words
-from flows.extract.money import Money, find_money, not_a_deal, verb_type
+from flows.extract.money import Money, committed_future, find_money, money_token, not_a_deal, verb_type
 
 LISTED_TYPES = {"mou", "trade_agreement", "partnership", "other"}  # instruments a sentence may list, each a deal
 NAME_LABELS = {"ORG", "GPE", "FAC", "PERSON", "NORP", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT"}
@@ -45,11 +45,15 @@ def _keyword_hits(tokens: list[str], key: str) -> list[tuple[int, str]]:
     return [(i, label) for _, i, label in sorted(hits)]
 
 
-def _deal_type(tokens: list[str], hits: list[tuple[int, str]], at: int, after: int | None = None) -> str | None:
+def _deal_type(tokens: list[str], hits: list[tuple[int, str]], at: int, after: int | None = None, noun: frozenset[int] = frozenset()) -> str | None:
     """The deal word the amount names ("$1.5bn in joint ventures"), else the nearest one; `hits`
     are the sentence's deal-type keywords (found once per sentence)."""
     if not hits:
         return None
+    # "a 9-billion-yen loan", "a $40m subordinated loan": the noun the amount modifies names it.
+    named = [h for h in hits if h[0] in noun and h[1] != "other"]
+    if named:
+        return named[0][1]
     if after is not None and tokens[after : after + 1] in (["in"], ["of"], ["as"]):
         own = [h for h in hits if after < h[0] <= after + 3]
         if own:
@@ -178,7 +182,7 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
             at = next((t.i - sent.start for t in sent if t.idx >= money.start), 0)
             after = next((t.i - sent.start for t in sent if t.idx >= money.end), None)
             # "agreed to buy $80m of trucks" is a purchase whatever finance words stand near.
-            deal_type = verb_type(sent, money, "purchase_verbs", "other") or _deal_type(tokens, type_hits, at, after) or verb_type(sent, money, "transfer_verbs", "financing") or (previous_type if _is_fragment(sent) else None)
+            deal_type = verb_type(sent, money, "purchase_verbs", "other") or _deal_type(tokens, type_hits, at, after, _amount_noun(sent, money)) or verb_type(sent, money, "transfer_verbs", "financing") or (previous_type if _is_fragment(sent) else None)
             near = attached_parties(sent, here, monies, money) if len(monies) > 1 else parties
             # A sentence that names nobody ("Agreements included $7bn in MoUs") or speaks of "the
             # agreement" continues the lede's story: the lede names the parties.
@@ -192,6 +196,9 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
                 continue
             future = _deal_future(sent, money.start)
             status = _status(tokens, future) or "announced"
+            if status == "planned" and committed_future(sent, money) and not _planning_words(tokens):
+                # "X will get $5m for ...", "the bank will provide $40m": a commitment stated, not a plan.
+                status = "announced"
             deals.append(_deal_row(article, sent, index, deal_type, status, near, roles, money, project, sector, confidence))
         if not monies:
             deal_type = _deal_type(tokens, type_hits, 0)
@@ -222,11 +229,27 @@ def find_deals(doc: Doc, article: Article, mentions: list[dict[str, Any]]) -> li
                 # "The loan agreement was signed on Monday.": the stage of the deal just reported.
                 priority = rules["status_priority"]
                 if priority.index(status) < priority.index(deals[-1]["status"]):
-                    deals[-1]["status"] = status
+                    deals[-1]["status"] = rules["recorded_status"].get(status, status)
         # A fragment with no verb ("... up to 2 billion yen.") continues this sentence's deal.
         previous_type = _deal_type(tokens, type_hits, len(tokens))
         previous_status = _status(tokens, False)
     return _link_parts(deals)
+
+
+def _amount_noun(sent: Span, money: Money) -> frozenset[int]:
+    """Sentence positions of the noun an amount modifies and of its modifiers ("a $40m subordinated loan")."""
+    token = money_token(sent, money)
+    head = token.head
+    if token.dep_ not in {"compound", "nummod", "amod", "quantmod", "nmod"} or head.pos_ != "NOUN" or head.i < token.i:
+        return frozenset()
+    return frozenset(t.i - sent.start for t in [head, *head.children] if t is head or t.dep_ in {"compound", "amod"})
+
+
+def _planning_words(tokens: list[str]) -> bool:
+    """A word of planning other than the plain future ("expected", "plans", "may", "would", "pending")."""
+    if any(w in load_rules("deals")["pending_markers"] for w in tokens):
+        return True
+    return any(label == "planned" and tokens[i] not in {"will", "shall"} for i, label in _keyword_hits(tokens, "statuses"))
 
 
 _FINANCIER_NOUN = re.compile(r"\bthe (bank|lender|fund|agency)\b")
@@ -281,7 +304,7 @@ def _is_fragment(sent: Span) -> bool:
 def _deal_row(article: Article, sent: Span, index: int, deal_type: str, status: str, parties: list[str], roles: dict[str, str], money: Money | None, project: str | None, sector: str | None, confidence: float) -> dict[str, Any]:
     return {
         "deal_type": deal_type,
-        "status": status,
+        "status": load_rules("deals")["recorded_status"].get(status, status),
         "parties": parties,
         "party_roles": [{"name": p, "role": roles.get(p, "counterparty")} for p in parties],
         "amount": money.amount if money else None,

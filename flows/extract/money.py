@@ -56,11 +56,21 @@ def _markers() -> tuple[dict[str, str], dict[str, str]]:
     return exact, named
 
 
+TYPO_MIN_LETTERS = 7  # a scale word this long keeps its value with one letter dropped
+
+
+def _with_typos(scales: dict[str, float]) -> dict[str, float]:
+    """Scale words with one letter dropped ("billon", "milion"): wire copy misspells them, and
+    read without a scale the amount is a thousand or a million times too small."""
+    typos = {w[:i] + w[i + 1 :]: v for w, v in scales.items() if len(w) >= TYPO_MIN_LETTERS for i in range(1, len(w))}
+    return {**typos, **scales}
+
+
 @functools.cache
 def _patterns() -> tuple[re.Pattern[str], dict[str, float], dict[str, str]]:
     rules = load_rules("money")
     exact, named = _markers()
-    scales = {k.lower(): float(v) for k, v in rules["scales"].items()}
+    scales = _with_typos({k.lower(): float(v) for k, v in rules["scales"].items()})
 
     def alternation(words: dict[str, str]) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -177,15 +187,17 @@ def not_a_deal(sent: Span, money: Money) -> bool:
 
 
 def _governing_verb(sent: Span, money: Money) -> Token | None:
-    """The verb the amount is the object of, through prepositions ("approved USD 3m", "will get EUR 2m")."""
+    """The verb the amount is the object of, through prepositions ("approved USD 3m", "will get EUR 2m")
+    and coordinations ("secured $2m from X and $3m from Y": the second amount shares the verb)."""
     token = money_token(sent, money)
-    for _ in range(3):
+    for _ in range(4):
         if token.head is token:
             return None
+        coordinated = token.dep_ == "conj"
         token = token.head
         if token.pos_ in {"VERB", "AUX"}:
             return token
-        if token.pos_ != "ADP":
+        if token.pos_ != "ADP" and not coordinated and token.dep_ != "conj":
             return None
     return None
 
@@ -196,6 +208,16 @@ def verb_type(sent: Span, money: Money, verbs: str, deal_type: str) -> str | Non
     "the country will receive EUR 70 million"); a verb of buying a purchase."""
     verb = _governing_verb(sent, money)
     return deal_type if verb is not None and verb.lower_ in load_rules("deals")[verbs] else None
+
+
+def committed_future(sent: Span, money: Money) -> bool:
+    """A verb of giving or funding in "will" or "shall" takes the amount ("the bank will provide a
+    $40m loan", "the project will be funded with a 9-billion-yen loan"): a stated commitment."""
+    rules = load_rules("deals")
+    verb = next((a for a in money_token(sent, money).ancestors if a.pos_ in {"VERB", "AUX"}), None)
+    if verb is None or verb.lower_ not in {*rules["transfer_verbs"], *rules["funding_verbs"]}:
+        return False
+    return any(c.dep_ in {"aux", "auxpass"} and c.lower_ in {"will", "shall", "'ll"} for c in verb.children)
 
 
 def _to_a_level(sent: Span, money: Money, token: Token) -> bool:

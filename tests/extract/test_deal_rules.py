@@ -184,13 +184,47 @@ def test_a_speaker_citing_a_deal_is_no_party_when_the_clause_names_others():
 
 
 def test_entering_into_an_mou_is_agreeing_but_talks_entering_a_phase_are_not():
-    assert [d["status"] for d in deals("Andes Lithium and the Coral Bank have entered into a memorandum of understanding on battery plants.")] == ["agreed"]
+    assert [d["status"] for d in deals("Andes Lithium and the Coral Bank have entered into a memorandum of understanding on battery plants.")] == ["signed"]
     assert deals("Malawi and Norway are close to a trade agreement as negotiations entered their final phase.") == []
 
 
 def test_a_party_joined_to_an_amount_by_a_preposition_is_that_amounts():
     found = deals("Financing of US$310m from CBX and US$90m from AFDF will enable upgrades to the railway.")
     assert {d["amount"]: d["parties"] for d in found} == {3.1e8: ["CBX"], 9e7: ["AFDF"]}
+
+
+def test_a_second_amount_joined_to_the_first_shares_its_verb_of_getting():
+    body = "The Ruritanian treasury secured $30 million from the Orion Bank and $12 million from the Vesta Fund."
+    assert sorted(amounts(body)) == [pytest.approx(1.2e7), pytest.approx(3e7)]
+
+
+def test_names_cut_before_a_company_noun_are_one_company():
+    # The model reads "Brazil" as a place and "Joao Lima" as a person.
+    found = deals("Peru secured a $45 million deal from Brazil Joao Lima company for a plant.")
+    assert len(found) == 1 and "Brazil Joao Lima" in found[0]["parties"] and "Brazil" not in found[0]["parties"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("The Orion Bank will provide a $40 million loan for the Vesta port.", "announced"),  # a commitment stated
+        ("The Vesta port will be funded with a $40 million loan from the Orion Bank.", "announced"),
+        ("The Orion Bank is expected to provide a $40 million loan for the Vesta port.", "planned"),  # a plan
+        ("The Orion Bank plans to provide a $40 million loan for the Vesta port.", "planned"),
+    ],
+)
+def test_a_verb_of_giving_in_the_plain_future_is_a_commitment_not_a_plan(body, status):
+    assert [d["status"] for d in deals(body)] == [status]
+
+
+def test_a_deal_the_parties_agreed_is_recorded_as_signed():
+    found = deals("Ruritania and the Orion Bank agreed a $40 million loan for the Vesta port on Monday.")
+    assert [d["status"] for d in found] == ["signed"]
+
+
+def test_the_noun_an_amount_modifies_names_its_type_before_a_verb_nearer_to_it():
+    found = deals("The Orion Bank agreed to provide a $40 million subordinated loan to Ruritania.")
+    assert [d["deal_type"] for d in found] == ["loan"]
 
 
 def test_an_organisations_name_is_no_sector_cue():

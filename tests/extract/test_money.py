@@ -29,6 +29,8 @@ def amounts(text: str) -> list[tuple[float, str | None, str]]:
         ("450 million Kenyan shillings", 4.5e8, "KES"),  # a currency's English name
         ("3 billion tenge", 3e9, "KZT"),
         ("2 trillion won", 2e12, "KRW"),  # a shared name read as the file says
+        ("Ksh14 billon", 1.4e10, "KES"),  # a scale word with a letter dropped keeps its scale
+        ("$8 milion", 8e6, "USD"),
     ],
 )
 def test_amount_forms(text, amount, currency):
