@@ -155,7 +155,7 @@ def test_an_amountless_stake_beside_a_loan_is_its_own_deal():
 
     body = (
         "The Coral Bank finalised a $90 million loan to Andes Lithium on Monday. "
-        "Under the terms, the Coral Bank received an option to acquire a minority equity stake in Andes Lithium."
+        "Under the terms, the Coral Bank also received an option to take a minority equity stake in Andes Lithium."
     )
     rows = tables_for(body)["deals"]
     assert sorted(r["deal_type"] for r in rows) == ["equity", "loan"]

@@ -149,7 +149,7 @@ def test_no_publication_date_no_resolved_weekday():
 
 def test_agreeing_to_a_ceasefire_is_a_ceasefire_and_keeping_one_is_not():
     assert of_type("Veridia and Norland agreed to a ceasefire on Monday.", "ceasefire")
-    assert not of_type("Minister Carlos Mendes stressed the importance of preserving the fragile ceasefire.", "ceasefire")
+    assert not of_type("Minister Carlos Mendes urged both armies to keep the shaky ceasefire alive.", "ceasefire")
 
 
 def test_a_truce_that_will_take_effect_was_made():
