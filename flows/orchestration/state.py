@@ -9,7 +9,8 @@ Beside the tables, `<data>/state` holds what resolution looks rows up by (storag
 - `story_terms`: each published article version's term ids and counts, day and story, and
   `story_vocabulary`: term -> id. The vocabulary and document frequencies are held (they grow
   with the distinct words, not the articles); a chunk loads the vectors of the articles within
-  STORY_MAX_DAYS of its own.
+  STORY_MAX_DAYS of its own. `story_stats`: the document frequencies after the last chunk, with
+  the articles table's version they count (a run reads them when that is still the version).
 
 A chunk's state is written before the tables it indexes (publish order ends with `articles`), so a
 crash leaves at worst keys of rows that were not published, which no read finds. A data dir from
