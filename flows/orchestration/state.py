@@ -9,7 +9,8 @@ Beside the tables, `<data>/state` holds what resolution looks rows up by (storag
 - `story_terms`: each published article version's term ids and counts, day and story, and
   `story_vocabulary`: term -> id. The vocabulary and document frequencies are held (they grow
   with the distinct words, not the articles); a chunk loads the vectors of the articles within
-  STORY_MAX_DAYS of its own.
+  STORY_MAX_DAYS of its own. `story_stats`: the document frequencies after the last chunk, with
+  the articles table's version they count (a run reads them when that is still the version).
 
 A chunk's state is written before the tables it indexes (publish order ends with `articles`), so a
 crash leaves at worst keys of rows that were not published, which no read finds. A data dir from
@@ -33,8 +34,9 @@ from flows.resolve.resolver import ROW_TEXTS
 from flows.resolve.stories import STORY_MAX_DAYS, StoryIndex
 
 Row = dict[str, Any]
-STORY_TERMS, VOCABULARY = "story_terms", "story_vocabulary"
+STORY_TERMS, VOCABULARY, STORY_STATS = "story_terms", "story_vocabulary", "story_stats"
 TERMS_SCHEMA = pa.schema([("article_id", pa.string()), ("content_hash", pa.string()), ("seq", pa.int64()), ("day", pa.int32()), ("story_id", pa.string()), ("terms", pa.list_(pa.int32())), ("counts", pa.list_(pa.int32()))])
+STATS_SCHEMA = pa.schema([("articles_version", pa.int64()), ("documents", pa.int64()), ("df", pa.list_(pa.int32()))])
 _ALL_DAYS = (-(2**31), 2**31 - 1)
 
 
@@ -77,8 +79,9 @@ class StoredState:
     def open(cls, data_dir: Any, published: dict[str, str]) -> StoredState:
         state = cls(data_dir, published)
         state.build_missing()
-        for name in ROW_TEXTS:
-            state.next_seq[name] = 1 + max((pc.max(b.column(0)).as_py() or 0 for b in storage.scan_state(data_dir, key_table(name), ["seq"]) if b.num_rows), default=-1)
+        for name in ROW_TEXTS:  # from the Delta log's statistics: a key table grows with every published row
+            last = storage.max_in_state(data_dir, key_table(name), "seq")
+            state.next_seq[name] = 0 if last is None else last + 1
         state.load_stats()
         return state
 
@@ -143,8 +146,14 @@ class StoredState:
         return index
 
     def keep_stats(self, index: StoryIndex) -> None:
-        """After the chunk (its unpublished articles rolled back): the statistics later chunks start from."""
+        """After the chunk (its unpublished articles rolled back): the statistics later chunks start
+        from, saved for the next run with the articles table's version they count (load_stats)."""
         self.df, self.documents = index.df, index.documents
+        version, df, kept = storage.current_version(self.data, "articles"), np.zeros(self.saved_terms, np.int32), min(len(self.df), self.saved_terms)
+        df[:kept] = self.df[:kept]
+        if version is not None and len(self.vocabulary) == self.saved_terms:  # a refused chunk's new terms are not saved yet
+            row = {"articles_version": [version], "documents": [self.documents], "df": [pa.array(df, pa.int32())]}
+            storage.append_state(self.data, STORY_STATS, pa.table(row, schema=STATS_SCHEMA), replace=True)
 
     # --- what a chunk writes, before the tables --------------------------------------------------
 
@@ -197,10 +206,22 @@ class StoredState:
     # --- reading the statistics, and building the state of an older data dir --------------------
 
     def load_stats(self) -> None:
-        """The vocabulary, and the document frequencies of the published articles' versions."""
+        """The vocabulary, and the document frequencies of the published articles' versions: those
+        the last chunk saved when they count the articles table's current version (a run or crash
+        since that changed it has them counted again from every vector)."""
         for batch in storage.scan_state(self.data, VOCABULARY, ["term", "term_id"]):
             self.vocabulary.update(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True))
         self.saved_terms = len(self.vocabulary)
+        saved = [r for b in storage.scan_state(self.data, STORY_STATS, STATS_SCHEMA.names) for r in b.to_pylist()]
+        if saved and saved[0]["articles_version"] == storage.current_version(self.data, "articles") and len(saved[0]["df"]) == len(self.vocabulary):
+            last = storage.max_in_state(self.data, STORY_TERMS, "seq")  # vectors of a chunk that crashed before its articles count too
+            self.documents, self.terms_seq, self.df = saved[0]["documents"], 0 if last is None else last + 1, np.array(saved[0]["df"], np.int32)
+            return
+        self.count_stats()
+
+    def count_stats(self) -> None:
+        """The document frequencies counted from every published article's vector."""
+        self.documents, self.terms_seq = 0, 0
         df = np.zeros(len(self.vocabulary), np.int64)
         for batch in storage.scan_state(self.data, STORY_TERMS, ["article_id", "content_hash", "seq", "terms"]):
             live = [self.published.get(a) == h for a, h in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)]

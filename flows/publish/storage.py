@@ -284,14 +284,21 @@ def scan_state(data_dir: Path | str, name: str, columns: Iterable[str]) -> Itera
         yield from (pa.record_batch(b).cast(target) for b in QueryBuilder().register("t", table).execute(f"SELECT {_names(columns)} FROM t"))
 
 
-def append_state(data_dir: Path | str, name: str, rows: pa.Table) -> None:
-    """Append rows to a state table (created by the first append); compacted when its files pile up."""
+def max_in_state(data_dir: Path | str, name: str, column: str) -> int | None:
+    """An integer column's largest value in a state table, from the Delta log's file statistics (no data read)."""
+    table = _open(data_dir, name, folder="state")
+    stats = pa.table(table.get_add_actions(flatten=True)).to_pydict().get(f"max.{column}", [None]) if table is not None else []
+    return max(stats, default=None) if None not in stats else max((v for b in scan_state(data_dir, name, [column]) for v in b.column(0).to_pylist()), default=None)
+
+
+def append_state(data_dir: Path | str, name: str, rows: pa.Table, *, replace: bool = False) -> None:
+    """Append rows to a state table (created by the first append; `replace`: a snapshot's new rows); compacted when its files pile up."""
     if rows.num_rows == 0 and has_state(data_dir, name):
         return
     uri = _join(data_dir, "state", _plain_name(name))
     if not is_uri(data_dir):
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
-    write_deltalake(uri, rows, mode="append")
+    write_deltalake(uri, rows, mode="overwrite" if replace else "append", schema_mode="overwrite" if replace else None)
     table = DeltaTable(uri)
     if len(table.file_uris()) > 64:  # one small file per chunk: scans would open hundreds
         table.optimize.compact()

@@ -32,7 +32,7 @@ def key_text(key: Key) -> str:
 def index_texts(keys: Iterable[Key]) -> set[str]:
     """A row's keys as merging.Blocks indexes them: each, and the wildcard of its kind."""
     texts = set()
-    for key in keys:
+    for key in dict.fromkeys(keys):  # a row reported by hundreds of articles of one story repeats its story key
         texts.add(key_text(key))
         if key[-1] is not None:
             texts.add(key_text((*key[:-1], "*")))
@@ -43,7 +43,7 @@ def lookup_texts(keys: Iterable[Key]) -> set[str]:
     """What merging.Blocks.first looks up for a candidate's keys: the key, the rows of its kind
     that match anything (None), and for a candidate that matches anything, every row of its kind."""
     texts = set()
-    for key in keys:
+    for key in dict.fromkeys(keys):
         texts |= {key_text(key), key_text((*key[:-1], None))}
         if key[-1] is None:
             texts.add(key_text((*key[:-1], "*")))

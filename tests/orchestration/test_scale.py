@@ -194,6 +194,10 @@ def test_state_on_disk_resolves_as_a_full_scan_in_memory(tmp_path, seed):
                     order = {r[KEYS[name]]: at for at, r in enumerate(storage.read_columns(data, name, [KEYS[name]]))}
                     reference[name] = sorted(reference[name], key=lambda r, order=order, name=name: order[r[KEYS[name]]])
             state = StoredState.open(data, _published_hashes(data))
+            counted = StoredState(data, _published_hashes(data))  # the statistics the last chunk saved = counted from every vector
+            counted.vocabulary = dict(state.vocabulary)
+            counted.count_stats()
+            assert (counted.documents, counted.terms_seq, counted.df.tolist()) == (state.documents, state.terms_seq, state.df.tolist()), chunk
         ids = list(dict.fromkeys(rng.choice(known) if known and rng.random() < 0.2 else f"a{len(known) + k}" for k in range(3)))
         pairs = [_sparse_article(rng, a) for a in ids]
         for article, extraction in pairs:
