@@ -182,11 +182,13 @@ class EntityFixer:
             return False  # a long form the text defines an acronym for is a name ("Caribbean Community (CARICOM)")
         texts = [t.text for t in words]
         doc, after = words.doc, words.end + 1 + (words.end + 1 < len(words.doc) and words.doc[words.end + 1].lower_ == "the")
-        bodies = doc.user_data.setdefault("newsflow_bodies", set())  # bodies named after their organisation
+        # Bodies named after their organisation; a dict, not a set: a Doc's user_data must serialise
+        # (msgpack) when spaCy hands Docs between processes (nlp.pipe(n_process=...)).
+        bodies = doc.user_data.setdefault("newsflow_bodies", {})
         key = " ".join(t for t in texts if t.lower() != "the").lower()
         if words.end < len(doc) and doc[words.end].lower_ == "of" and after < len(doc) and doc[after].ent_type_ == "ORG" or key in bodies:
             if is_descriptive(texts, self.lexicon, frozenset(), is_place):  # "the Executive Board of the X Fund" is the fund's,
-                bodies.add(key)  # and so is "the Executive Board" after it
+                bodies[key] = True  # and so is "the Executive Board" after it
                 return True
         # One that acts or owns is a name ("General Electric said", "Golden Harvest's board").
         acts = words.root.dep_ in {"nsubj", "nsubjpass", "poss"} and not self.lexicon.is_gerund(words[0].text)

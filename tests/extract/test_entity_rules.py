@@ -4,6 +4,7 @@ by hand where the rule must be shown whatever the model makes of the sentence.""
 from __future__ import annotations
 
 import pytest
+from spacy.tokens import Doc
 
 from flows.extract.lexicon import is_descriptive, load_lexicon
 from flows.extract.nlp import load_pipeline
@@ -167,3 +168,11 @@ def test_a_body_named_after_its_organisation_is_its_own_when_named_again(nlp):
     text = "The Advisory Council of the Nordvik Bank met. Later the Advisory Council approved the plan."
     # "the Advisory Council" (lower-case article) is found in the second sentence
     assert fixed(nlp, text, [("The Advisory Council", "ORG"), ("the Nordvik Bank", "ORG"), ("the Advisory Council", "ORG")]) == {"the Nordvik Bank": "ORG"}
+
+
+def test_a_doc_of_the_pipeline_serialises_as_spacy_hands_it_between_processes(nlp):
+    # nlp.pipe(n_process=2) (the bench's raw figure) sends Docs as msgpack: nothing in user_data
+    # may be a type msgpack cannot write (a set once was).
+    doc = nlp("The Executive Board of the Orion Fund met in Lome. The Executive Board approved the plan.")
+    again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert [(e.text, e.label_) for e in again.ents] == [(e.text, e.label_) for e in doc.ents]
